@@ -1,0 +1,30 @@
+# Two commands on a fresh machine: `make setup`, then `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# torch first, pinned to the wheel we test with: an unpinned torch pulls the newest CUDA build (GBs).
+# On a GPU machine pass your CUDA build, e.g. `make setup TORCH_SPEC="torch==2.13.0 --index-url ..."`.
+TORCH_SPEC ?= torch==2.13.0
+PYTEST_WORKERS ?= 2
+
+.PHONY: setup test test-all bench demo clean
+
+setup:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q $(TORCH_SPEC)
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/samcli --version
+
+test:
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=15
+
+# Includes the cases marked slow.
+test-all:
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m '' --durations=15
+
+bench:
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache out

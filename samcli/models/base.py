@@ -1,0 +1,142 @@
+"""The contract every promptable model fulfils, so one engine drives them all.
+
+A model owns its reference's pre- and post-processing: the engine never needs to
+know whether an encoder wants 512 or 1024 pixels, letterboxing or stretching.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Where one image sits in the model's frames.
+
+    `prompt_hw` is the image's size inside the square prompt/mask frame (SAM's
+    1024 frame): prompts are scaled from original pixels into it, and masks are
+    cropped to it before being resized back to `original_hw`.
+    """
+
+    original_hw: tuple[int, int]
+    prompt_hw: tuple[int, int]
+
+    def scale_xy(self) -> tuple[float, float]:
+        (h, w), (ph, pw) = self.original_hw, self.prompt_hw
+        return pw / w, ph / h
+
+    def to_prompt_frame(self, xy: np.ndarray) -> np.ndarray:
+        """Original-pixel (..., 2) x,y → prompt frame, per axis, in float64 as the references do."""
+        sx, sy = self.scale_xy()
+        out = np.array(xy, dtype=np.float64, copy=True)
+        out[..., 0] *= sx
+        out[..., 1] *= sy
+        return out
+
+
+@dataclass
+class PromptTensors:
+    """A batch of prompts with the same shape, already in the prompt frame.
+
+    coords (B, N, 2) float32 and labels (B, N) int (1 fg, 0 bg), or None;
+    boxes (B, 4) float32 x0,y0,x1,y1, or None. `image_index` (B,) says which
+    embedding each prompt is decoded against.
+    """
+
+    image_index: torch.Tensor
+    coords: torch.Tensor | None = None
+    labels: torch.Tensor | None = None
+    boxes: torch.Tensor | None = None
+
+    def __len__(self) -> int:
+        return int(self.image_index.shape[0])
+
+    @property
+    def num_points(self) -> int:
+        return 0 if self.coords is None else int(self.coords.shape[1])
+
+    @property
+    def has_box(self) -> bool:
+        return self.boxes is not None
+
+    def to(self, device: torch.device) -> "PromptTensors":
+        def move(t):
+            return None if t is None else t.to(device, non_blocking=True)
+
+        return PromptTensors(move(self.image_index), move(self.coords), move(self.labels), move(self.boxes))
+
+
+MULTIMASK_MODES = ("auto", "always", "never")
+
+
+class PromptableModel(nn.Module):
+    """Image encoder + promptable mask decoder with the reference's processing.
+
+    Subclasses set `encoder_size` (encoder input side) and implement the
+    abstract steps. The decoder returns ALL mask tokens (token 0 = single-mask
+    output, tokens 1..3 = the multimask candidates) so that mask choice is a
+    separate, cheap step (`select`).
+    """
+
+    encoder_size: int = 1024
+    prompt_size: int = 1024
+    #: indices of the multimask candidates among the decoder's tokens
+    candidate_tokens: tuple[int, ...] = (1, 2, 3)
+
+    # ---- preprocessing -------------------------------------------------
+    def geometry(self, original_hw: tuple[int, int]) -> Geometry:
+        raise NotImplementedError
+
+    def preprocess(self, image: np.ndarray) -> torch.Tensor:
+        """uint8 H×W×3 RGB → CPU tensor for `normalize`. Runs in loader threads."""
+        raise NotImplementedError
+
+    def normalize(self, x: torch.Tensor) -> torch.Tensor:
+        """One `preprocess` output, on the model's device → (3, S, S) encoder input."""
+        raise NotImplementedError
+
+    def prepare_batch(self, items: list[torch.Tensor]) -> torch.Tensor:
+        return torch.stack([self.normalize(x) for x in items])
+
+    # ---- networks ------------------------------------------------------
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def decode(self, embeddings: torch.Tensor, prompts: PromptTensors) -> tuple[torch.Tensor, torch.Tensor]:
+        """→ low-res logits (B, T, 256, 256) and predicted IoU (B, T) for all T tokens."""
+        raise NotImplementedError
+
+    # ---- postprocessing ------------------------------------------------
+    def upscale(self, low_res: torch.Tensor, geom: Geometry) -> torch.Tensor:
+        """(B, K, h, w) low-res logits → (B, K, H, W) logits at the original size."""
+        raise NotImplementedError
+
+    def binarize(self, logits: torch.Tensor) -> torch.Tensor:
+        return logits > 0.0
+
+    def select(self, low_res: torch.Tensor, iou: torch.Tensor, prompts: PromptTensors, mode: str) -> torch.Tensor:
+        """Which token to keep per prompt, (B,) long. `always`: best candidate by
+        predicted IoU; `never`: token 0; `auto`: the reference's default."""
+        if mode == "never":
+            return torch.zeros(iou.shape[0], dtype=torch.long, device=iou.device)
+        if mode == "always" or self.auto_multimask(prompts):
+            return self.best_candidate(iou)
+        return torch.zeros(iou.shape[0], dtype=torch.long, device=iou.device)
+
+    def auto_multimask(self, prompts: PromptTensors) -> bool:
+        """SAM's advice: candidates for a lone point (ambiguous), one mask otherwise."""
+        return prompts.num_points == 1 and not prompts.has_box
+
+    def best_candidate(self, iou: torch.Tensor) -> torch.Tensor:
+        cand = list(self.candidate_tokens)
+        return torch.as_tensor(cand, device=iou.device)[iou[:, cand].argmax(dim=1)]
+
+    # ---- loading -------------------------------------------------------
+    #: checkpoint keys the forward pass never uses (e.g. a classifier head)
+    ignored_checkpoint_prefixes: tuple[str, ...] = ()
+
+    def after_load(self) -> None:
+        """Hook run once weights are in: rebuild caches, fold BatchNorm, …"""

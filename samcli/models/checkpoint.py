@@ -1,0 +1,156 @@
+"""Finding, downloading, verifying and loading checkpoint files.
+
+ONE loader serves released files and the parity tests' deterministic files:
+`read_state_dict` → `apply_state_dict`. Nothing is ever unpickled beyond
+tensors (`weights_only=True`).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Callable
+
+import torch
+from torch import nn
+
+from samcli.errors import CheckpointError
+from samcli.models.registry import ModelSpec
+
+#: wrappers seen around state dicts: EfficientSAM saves {"model": sd},
+#: EfficientViT's trainer {"state_dict": sd}
+WRAPPER_KEYS = ("model", "state_dict")
+#: BatchNorm counters: unused at inference, present in some released files only
+OPTIONAL_SUFFIXES = ("num_batches_tracked",)
+
+
+def home_dir() -> Path:
+    if os.environ.get("SAMCLI_HOME"):
+        return Path(os.environ["SAMCLI_HOME"]).expanduser()
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "samcli"
+
+
+def cache_path(spec: ModelSpec) -> Path:
+    return home_dir() / "checkpoints" / spec.filename
+
+
+def is_offline() -> bool:
+    return os.environ.get("SAMCLI_OFFLINE", "") not in ("", "0", "false", "no")
+
+
+def resolve_checkpoint(spec: ModelSpec, checkpoint: str | os.PathLike | None = None,
+                       offline: bool | None = None, progress: bool = True) -> Path:
+    """A local path for the model's weights: `checkpoint` if given, else the cache,
+    else a download (unless offline, where we fail fast naming the file to provide)."""
+    if checkpoint is not None:
+        path = Path(checkpoint).expanduser()
+        if not path.is_file():
+            raise CheckpointError(f"checkpoint {path} does not exist")
+        return path
+    path = cache_path(spec)
+    if path.is_file():
+        return path
+    if offline if offline is not None else is_offline():
+        raise CheckpointError(
+            f"{spec.id}: no cached weights and offline mode is on. Download {spec.url} "
+            f"and put it at {path}, or pass --checkpoint PATH."
+        )
+    return download(spec, path, progress=progress)
+
+
+def download(spec: ModelSpec, dest: Path, progress: bool = True) -> Path:
+    """Fetch the released file into `dest` atomically (temp file + rename) and
+    check its digest, so an interrupted download never leaves a bad cache entry."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            try:
+                response = urllib.request.urlopen(spec.url, timeout=60)
+            except (urllib.error.URLError, OSError) as exc:
+                raise CheckpointError(
+                    f"{spec.id}: cannot download {spec.url} ({exc}). Put the file at {dest} "
+                    f"or pass --checkpoint PATH."
+                ) from None
+            with response:
+                total = int(response.headers.get("Content-Length") or 0) or None
+                _copy_with_progress(response, out, total, f"{spec.id} ({spec.filename})", progress)
+        if spec.digest:
+            verify_digest(tmp, spec.digest, what=spec.url)
+        os.replace(tmp, dest)
+        return dest
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _copy_with_progress(src, dst, total: int | None, label: str, progress: bool) -> None:
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit="B", unit_scale=True, desc=label, disable=not progress) as bar:
+        while chunk := src.read(1 << 20):
+            dst.write(chunk)
+            bar.update(len(chunk))
+
+
+def file_digest(path: Path, algorithm: str) -> str:
+    h = hashlib.new(algorithm)
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def verify_digest(path: Path, digest: str, what: str = "") -> None:
+    algorithm, _, expected = digest.partition(":")
+    actual = file_digest(path, algorithm)
+    if not actual.startswith(expected.lower()):
+        raise CheckpointError(
+            f"{what or path}: {algorithm} is {actual}, expected {expected}: corrupt or wrong file"
+        )
+
+
+def read_state_dict(path: str | os.PathLike) -> dict[str, torch.Tensor]:
+    """Load tensors only and unwrap {"model": sd} / {"state_dict": sd}."""
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # pickle errors, truncated zips, not-a-checkpoint
+        raise CheckpointError(f"cannot read checkpoint {path}: {exc}") from None
+    for key in WRAPPER_KEYS:
+        if isinstance(obj, dict) and isinstance(obj.get(key), dict):
+            obj = obj[key]
+            break
+    if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
+        raise CheckpointError(f"{path} is not a state dict of tensors")
+    return obj
+
+
+def apply_state_dict(model: nn.Module, state: dict[str, torch.Tensor], source: str = "checkpoint") -> None:
+    """Strict load that tolerates only known-unused extras, with errors a user can
+    act on, then runs the model's `after_load` hook (cache rebuild, BN folding)."""
+    ignored = tuple(getattr(model, "ignored_checkpoint_prefixes", ()))
+    state = {k: v for k, v in state.items() if not k.startswith(ignored)}
+    expected = model.state_dict()
+    missing = [k for k in expected if k not in state and not k.endswith(OPTIONAL_SUFFIXES)]
+    unexpected = [k for k in state if k not in expected]
+    if len(missing) == len(expected) or not set(state) & set(expected):
+        raise CheckpointError(
+            f"{source}: none of its {len(state)} tensors belong to this model "
+            f"(first key {next(iter(state), None)!r}); wrong model id for this file?"
+        )
+    if missing or unexpected:
+        raise CheckpointError(
+            f"{source}: does not match the model: {len(missing)} missing key(s) {missing[:5]}, "
+            f"{len(unexpected)} unexpected key(s) {unexpected[:5]}"
+        )
+    bad = [f"{k} {tuple(v.shape)} vs {tuple(expected[k].shape)}" for k, v in state.items() if v.shape != expected[k].shape]
+    if bad:
+        raise CheckpointError(f"{source}: tensor shapes differ from the model: {bad[:5]}")
+    model.load_state_dict(state, strict=False)
+    hook: Callable[[], None] | None = getattr(model, "after_load", None)
+    if hook is not None:
+        hook()
