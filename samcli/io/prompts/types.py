@@ -1,0 +1,40 @@
+"""What prompt parsers produce, whatever the input format."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One prompt for one image → one output mask.
+
+    Coordinates are x right, y down. If `normalized`, they are fractions of the
+    image width/height (YOLO, GroundingDINO) and become pixels only once the
+    image's size is known (`samcli.io.prompts.resolve`); otherwise they are
+    pixels of the image as stored on disk after EXIF orientation is applied.
+    """
+
+    points: np.ndarray | None = None  # (N, 2) float64
+    labels: np.ndarray | None = None  # (N,) int64: 1 foreground, 0 background
+    box: np.ndarray | None = None  # (4,) float64 x0, y0, x1, y1
+    category_id: int | None = None
+    score: float | None = None  # detector confidence, carried to the output
+    normalized: bool = False
+    source: str = ""  # where it came from, for messages: "boxes.json: images[0].prompts[2]"
+
+
+@dataclass
+class PromptFile:
+    """A parsed prompt file: prompts per image key, plus categories.
+
+    Image keys are paths relative to the IMAGES root, with forward slashes
+    (YOLO keys are label-file stems; see `match_image`).
+    """
+
+    path: str
+    format: str
+    images: dict[str, list[Prompt]] = field(default_factory=dict)
+    categories: dict[int, str] = field(default_factory=dict)  # id → name
+    warnings: list[str] = field(default_factory=list)
