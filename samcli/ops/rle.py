@@ -1,0 +1,43 @@
+"""Binary masks ↔ COCO RLE, in C (pycocotools), never per-pixel Python."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from pycocotools import mask as mask_utils
+
+
+def encode(masks: torch.Tensor | np.ndarray) -> list[dict]:
+    """(N, H, W) bool masks → COCO RLEs {"size": [H, W], "counts": str}.
+
+    pycocotools wants column-major (H, W, N) uint8. We transpose to (N, W, H)
+    where the masks already are (on the GPU, cheaply), so the final (H, W, N)
+    view is Fortran-contiguous and no CPU copy is made.
+    """
+    if isinstance(masks, torch.Tensor):
+        nwh = masks.transpose(-1, -2).to(torch.uint8).contiguous().cpu().numpy()
+    else:
+        nwh = np.ascontiguousarray(np.asarray(masks, dtype=np.uint8).transpose(0, 2, 1))
+    if nwh.shape[0] == 0:
+        return []
+    rles = mask_utils.encode(nwh.transpose(2, 1, 0))
+    for rle in rles:
+        rle["counts"] = rle["counts"].decode("ascii")
+    return rles
+
+
+def _as_bytes(rles: list[dict]) -> list[dict]:
+    return [{"size": r["size"], "counts": r["counts"].encode("ascii") if isinstance(r["counts"], str) else r["counts"]} for r in rles]
+
+
+def area(rles: list[dict]) -> list[int]:
+    return [int(a) for a in mask_utils.area(_as_bytes(rles))] if rles else []
+
+
+def bbox(rles: list[dict]) -> list[list[float]]:
+    """COCO xywh boxes (w, h = pixel extents)."""
+    return mask_utils.toBbox(_as_bytes(rles)).tolist() if rles else []
+
+
+def decode(rle: dict) -> np.ndarray:
+    """One RLE → (H, W) bool."""
+    return mask_utils.decode(_as_bytes([rle])[0]).astype(bool)
