@@ -38,3 +38,6 @@ class PromptFile:
     images: dict[str, list[Prompt]] = field(default_factory=dict)
     categories: dict[int, str] = field(default_factory=dict)  # id → name
     warnings: list[str] = field(default_factory=list)
+    #: items that could not be used (NaN box, bad shape, …), each naming file and item;
+    #: the rest of the file is still usable and the run exits non-zero at the end
+    errors: list[str] = field(default_factory=list)
