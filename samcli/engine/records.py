@@ -29,8 +29,15 @@ class ImageResult:
     annotations: list[Annotation] = field(default_factory=list)
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: prompts that could not be used (e.g. a box outside the image); the others ran
+    prompt_errors: list[str] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def clean(self) -> bool:
+        """Nothing went wrong at all: the image decoded and every prompt was used."""
+        return self.error is None and not self.prompt_errors

@@ -51,13 +51,14 @@ class PatchMerging(nn.Module):
         return x.flatten(2).transpose(1, 2)
 
 
-def offset_index(window: int) -> torch.Tensor:
+def offset_index(window: int) -> tuple[torch.Tensor, int]:
     """(N, N) index of the (|Δrow|, |Δcol|) offset class of every query/key pair in a
-    window, numbered in order of first appearance (row-major), as TinyViT does."""
+    window, numbered in order of first appearance (row-major) as TinyViT does, and
+    the number of classes. Built on the CPU even under a meta-device context."""
     points = list(itertools.product(range(window), range(window)))
     classes: dict[tuple[int, int], int] = {}
     idx = [classes.setdefault((abs(a[0] - b[0]), abs(a[1] - b[1])), len(classes)) for a in points for b in points]
-    return torch.tensor(idx).view(len(points), len(points))
+    return torch.tensor(idx, device="cpu").view(len(points), len(points)), len(classes)
 
 
 class Attention(nn.Module):
@@ -68,8 +69,8 @@ class Attention(nn.Module):
         self.norm = nn.LayerNorm(dim)
         self.qkv = nn.Linear(dim, 3 * dim)
         self.proj = nn.Linear(dim, dim)
-        idx = offset_index(window)
-        self.attention_biases = nn.Parameter(torch.zeros(num_heads, int(idx.max()) + 1))
+        idx, num_offsets = offset_index(window)
+        self.attention_biases = nn.Parameter(torch.zeros(num_heads, num_offsets))
         self.register_buffer("attention_bias_idxs", idx, persistent=False)
 
     def forward(self, x):

@@ -1,0 +1,3 @@
+from samcli.cli import main
+
+main()

@@ -1,0 +1,37 @@
+"""The `samcli` command: a thin Typer layer over the Python API."""
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from samcli import __version__
+from samcli.cli import models_cmd
+from samcli.cli.segment_cmd import segment
+
+app = typer.Typer(
+    name="samcli",
+    help="Batch Segment-Anything for labeling jobs: images + prompts in, COCO RLE out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command(no_args_is_help=True)(segment)
+app.add_typer(models_cmd.app, name="models")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"samcli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")] = False,
+) -> None:
+    """Images go in, a chosen efficient Segment-Anything model runs, COCO-RLE annotations come out."""
+
+
+def main() -> None:
+    app()

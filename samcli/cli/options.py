@@ -1,0 +1,28 @@
+"""Options shared by several commands, declared once."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+DEFAULT_MODEL = "mobilesam"
+
+Model = Annotated[str, typer.Option("--model", "-m", help="Model id (see `samcli models list`).")]
+Checkpoint = Annotated[Optional[Path], typer.Option(
+    "--checkpoint", "-c", help="Local weights file; skips the cache/download.", dir_okay=False)]
+Offline = Annotated[bool, typer.Option(
+    "--offline", help="Never download; fail fast if the weights are not cached (also SAMCLI_OFFLINE=1).")]
+Device = Annotated[str, typer.Option("--device", help="auto | cpu | cuda | cuda:N")]
+Precision = Annotated[str, typer.Option(
+    "--precision", help="auto (fp32 on CPU, bf16 on CUDA) | fp32 | fp16 | bf16")]
+BatchSize = Annotated[int, typer.Option(
+    "--batch-size", "-b", min=1, help="Images per encoder call (raise on a GPU; 1 is best on CPU).")]
+Workers = Annotated[int, typer.Option("--workers", min=1, help="Threads decoding/resizing the next images.")]
+Out = Annotated[str, typer.Option("--out", "-o", help="Output file, or - for stdout.")]
+Format = Annotated[str, typer.Option("--format", "-f", help="coco (dataset JSON) | coco-results (list for COCO.loadRes) | jsonl (a line per image, streamed)")]
+SaveMasks = Annotated[Optional[Path], typer.Option(
+    "--save-masks", help="Also write each mask as DIR/<image path>/<k>.png (0/255).", file_okay=False)]
+SaveOverlays = Annotated[Optional[Path], typer.Option(
+    "--save-overlays", help="Also write DIR/<image path>.jpg with the masks drawn, to look at.", file_okay=False)]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar; summary only on failure.")]

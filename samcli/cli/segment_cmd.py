@@ -1,0 +1,82 @@
+"""`samcli segment`: prompts in, one mask per prompt out."""
+from __future__ import annotations
+
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from samcli import __version__
+from samcli.cli import options as opt
+from samcli.cli.common import check_format, fail, load_model_or_exit, open_sinks, overlay_hook
+from samcli.cli.runner import drive
+from samcli.engine.segment import Job, SegmentOptions, Segmenter
+from samcli.errors import SamcliError
+from samcli.io.images import list_images
+from samcli.io.prompts import load_prompts, match_image
+
+
+def segment(
+    images: Annotated[str, typer.Argument(help="A folder (searched recursively), one image, a text file listing image paths, or - to read that list from stdin.")],
+    prompts: Annotated[Path, typer.Option("--prompts", "-p", help="Prompt file or YOLO label folder.", exists=True)],
+    prompt_format: Annotated[str, typer.Option("--prompt-format", help="auto | json | coco | yolo | gdino")] = "auto",
+    model: opt.Model = opt.DEFAULT_MODEL,
+    checkpoint: opt.Checkpoint = None,
+    offline: opt.Offline = False,
+    out: opt.Out = "-",
+    fmt: opt.Format = "coco",
+    multimask: Annotated[str, typer.Option("--multimask", help="auto: the model reference's default choice | always: best of the 3 candidates by predicted IoU | never: the single-mask output")] = "auto",
+    batch_size: opt.BatchSize = 1,
+    prompt_batch: Annotated[int, typer.Option("--prompt-batch", min=1, help="Prompts per decoder call.")] = 64,
+    min_score: Annotated[Optional[float], typer.Option("--min-score", help="Drop detections (COCO results, YOLO conf, GroundingDINO) scoring below this.")] = None,
+    class_names: Annotated[Optional[Path], typer.Option("--class-names", help="YOLO data.yaml or names file (one name per line).", exists=True)] = None,
+    coco_images: Annotated[Optional[Path], typer.Option("--coco-images", help="COCO dataset JSON mapping image_id → file_name, for COCO results prompts.", exists=True)] = None,
+    device: opt.Device = "auto",
+    precision: opt.Precision = "auto",
+    workers: opt.Workers = 2,
+    save_masks: opt.SaveMasks = None,
+    save_overlays: opt.SaveOverlays = None,
+    quiet: opt.Quiet = False,
+) -> None:
+    """Segment every prompt of every image: one mask per box / point set.
+
+    Prompt coordinates are pixels of the image as displayed (EXIF rotation
+    applied), x right, y down. Exit code 0 only if every image and prompt
+    succeeded; see the README for the others.
+    """
+    check_format(fmt)
+    try:
+        refs = list_images(images)
+        prompt_file = load_prompts(prompts, prompt_format, min_score=min_score,
+                                   class_names=class_names, coco_images=coco_images)
+        options = SegmentOptions(batch_size=batch_size, prompt_batch=prompt_batch, multimask=multimask)
+        options.precision, options.workers = precision, workers
+        by_image, unknown = match_image(prompt_file, [r.key for r in refs])
+    except SamcliError as exc:
+        raise fail(str(exc)) from None
+    if not refs:
+        raise fail(f"{images}: no images found")
+    upfront = list(prompt_file.errors) + [f"{prompts}: prompts for {k!r}, which is not among the images" for k in unknown]
+    for w in prompt_file.warnings:
+        opt_warn(w, quiet)
+
+    net = load_model_or_exit(model, checkpoint, offline, quiet)
+    try:
+        segmenter = Segmenter(net, device, options, keep_images=save_overlays is not None)
+    except SamcliError as exc:
+        raise fail(str(exc)) from None
+    segmenter.on_image = overlay_hook(save_overlays)
+    jobs = (Job(ref, by_image.get(ref.key, [])) for ref in refs)
+    info = {"description": "samcli segment", "version": __version__, "model": model, "prompts": str(prompts)}
+    with ExitStack() as stack:
+        sinks = open_sinks(stack, out, fmt, prompt_file.categories, info, save_masks, save_overlays)
+        summary = drive(segmenter.run(jobs), len(refs), sinks, quiet, "segment", upfront)
+    raise typer.Exit(summary.exit_code)
+
+
+def opt_warn(message: str, quiet: bool) -> None:
+    if not quiet:
+        from samcli.cli.runner import err
+
+        err.print(f"[yellow]warning[/] {message}")
