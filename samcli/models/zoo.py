@@ -46,3 +46,7 @@ register(
         filename="tinysam_42.3.pth", licence="Apache-2.0", input_size=1024, parity="tinysam",
     ),
 )
+
+from samcli.models.efficientvit_sam import SPECS as EFFICIENTVIT_SAM_SPECS  # noqa: E402
+
+register(*EFFICIENTVIT_SAM_SPECS)
