@@ -1,10 +1,13 @@
 """SAM ViT-B/L/H, MobileSAM and TinySAM: encoders plugged into the shared SAM head."""
 from __future__ import annotations
 
+from functools import partial
+
 from samcli.models.base import PromptTensors
 from samcli.models.encoders.tiny_vit import TinyViT
 from samcli.models.encoders.vit_sam import VIT_CONFIGS, ImageEncoderViT
 from samcli.models.layers import fuse_modules
+from samcli.models.registry import ModelSpec
 from samcli.models.sam_head.model import SamHeadModel
 
 
@@ -31,3 +34,43 @@ class TinySam(TinyViTSam):
 
     def auto_multimask(self, prompts: PromptTensors) -> bool:
         return True
+
+
+# Digests: Meta names SAM files by the first hex digits of their MD5; the full
+# MD5s below are the ones published alongside those names. Where no digest is
+# published we record none rather than invent one.
+SAM_URL = "https://dl.fbaipublicfiles.com/segment_anything/"
+
+SPECS = (
+    ModelSpec(
+        id="sam-vit-b", family="SAM", summary="Segment Anything ViT-B (baseline)",
+        build=partial(build_sam_vit, "b"), url=SAM_URL + "sam_vit_b_01ec64.pth",
+        filename="sam_vit_b_01ec64.pth", digest="md5:01ec64d29a2fca3f0661936605ae66f8",
+        licence="Apache-2.0", input_size=1024, parity="sam_vit_b",
+    ),
+    ModelSpec(
+        id="sam-vit-l", family="SAM", summary="Segment Anything ViT-L",
+        build=partial(build_sam_vit, "l"), url=SAM_URL + "sam_vit_l_0b3195.pth",
+        filename="sam_vit_l_0b3195.pth", digest="md5:0b3195507c641ddb6910d2bb5adee89c",
+        licence="Apache-2.0", input_size=1024,
+        notes="same code as sam-vit-b (parity-proven) with the ViT-L configuration",
+    ),
+    ModelSpec(
+        id="sam-vit-h", family="SAM", summary="Segment Anything ViT-H (largest)",
+        build=partial(build_sam_vit, "h"), url=SAM_URL + "sam_vit_h_4b8939.pth",
+        filename="sam_vit_h_4b8939.pth", digest="md5:4b8939a88964f0f4ff5f5b2642c598a6",
+        licence="Apache-2.0", input_size=1024,
+        notes="same code as sam-vit-b (parity-proven) with the ViT-H configuration",
+    ),
+    ModelSpec(
+        id="mobilesam", family="MobileSAM", summary="TinyViT-5M encoder distilled from SAM ViT-H",
+        build=TinyViTSam, url="https://github.com/ChaoningZhang/MobileSAM/raw/master/weights/mobile_sam.pt",
+        filename="mobile_sam.pt", digest="md5:f3c0d8cda613564d499310dab6c812cd",
+        licence="Apache-2.0", input_size=1024, parity="mobilesam",
+    ),
+    ModelSpec(
+        id="tinysam", family="TinySAM", summary="TinyViT-5M, full-stage distilled + quantisation-aware",
+        build=TinySam, url="https://github.com/xinghaochen/TinySAM/releases/download/3.0/tinysam_42.3.pth",
+        filename="tinysam_42.3.pth", licence="Apache-2.0", input_size=1024, parity="tinysam",
+    ),
+)
