@@ -78,7 +78,9 @@ def integer(value: Any, what: str) -> int:
 def box_xyxy(box: np.ndarray, what: str = "box") -> np.ndarray:
     x0, y0, x1, y1 = box
     if x1 < x0 or y1 < y0:
-        raise PromptError(f"{what} {fmt(box)} is inverted: expected [x0, y0, x1, y1] with x0 <= x1 and y0 <= y1")
+        # the usual cause is a COCO-style [x, y, width, height] box: say so
+        raise PromptError(f"{what} {fmt(box)} is inverted: expected corners [x0, y0, x1, y1] with x0 <= x1 and "
+                          "y0 <= y1, not [x, y, width, height]")
     if x1 == x0 or y1 == y0:
         raise PromptError(f"{what} {fmt(box)} is empty (zero width or height)")
     return box
