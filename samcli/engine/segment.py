@@ -19,7 +19,7 @@ from samcli.engine.mask_output import upscale_to_rles
 from samcli.engine.prefetch import batched, prefetch_map
 from samcli.engine.prompt_batch import PromptRef, group_by_shape, to_tensors
 from samcli.engine.records import Annotation, ImageResult
-from samcli.errors import SamcliError
+from samcli.errors import InputError, SamcliError
 from samcli.io.images import ImageRef, decode_image
 from samcli.io.prompts.resolve import resolve
 from samcli.io.prompts.types import Prompt
@@ -120,12 +120,12 @@ class Segmenter:
         for k, prompt in enumerate(job.prompts):
             try:
                 pixel_prompt, warnings = resolve(prompt, w, h)
-            except ValueError as exc:  # this prompt is unusable; the image's others still run
+            except InputError as exc:  # this prompt is unusable; the image's others still run
                 result.prompt_errors.append(str(exc))
                 continue
             result.warnings += warnings
             loaded.prompts.append(pixel_prompt)
-            loaded.indices.append(k)
+            loaded.indices.append(prompt.index if prompt.index is not None else k)
         if loaded.prompts:
             loaded.geom = self.model.geometry((h, w))
             loaded.pixels = self.model.preprocess(image)

@@ -23,6 +23,9 @@ class Prompt:
     score: float | None = None  # detector confidence, carried to the output
     normalized: bool = False
     source: str = ""  # where it came from, for messages: "boxes.json: images[0].prompts[2]"
+    #: position in its image's prompt list in the file, kept even when earlier
+    #: items were unusable (→ `prompt_index` in the output); None: its list position
+    index: int | None = None
 
 
 @dataclass
