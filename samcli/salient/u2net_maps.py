@@ -73,14 +73,18 @@ class U2NetSaliency(SaliencySource):
     def device(self) -> torch.device:
         return next(self.model.parameters()).device
 
+    @property
+    def dtype(self) -> torch.dtype:
+        return next(self.model.parameters()).dtype
+
     def preprocess(self, image: np.ndarray) -> torch.Tensor:
         return u2net_input(image, self.model.input_size)
 
     @torch.no_grad()
     def predict(self, batch: torch.Tensor) -> torch.Tensor:
         """(B, 3, S, S) inputs → (B, S, S) normalised maps in [0, 1], float32 on the CPU."""
-        d0 = self.model(batch.to(self.device))[:, :1]
-        return normalize_prediction(d0.float()).cpu()
+        d0 = self.model(batch.to(self.device, self.dtype))[:, :1]
+        return normalize_prediction(d0.float()).cpu()  # min–max in float32 even for a half model
 
     def postprocess(self, pred_norm: torch.Tensor | np.ndarray, hw: tuple[int, int]) -> np.ndarray:
         return map_to_uint8(np.asarray(pred_norm), hw)
