@@ -42,6 +42,11 @@ def is_offline() -> bool:
     return os.environ.get("SAMCLI_OFFLINE", "") not in ("", "0", "false", "no")
 
 
+def checkpoint_option(spec: ModelSpec) -> str:
+    """The command-line option that passes this kind of model's file."""
+    return "--sod-checkpoint" if spec.kind == "saliency" else "--checkpoint"
+
+
 def resolve_checkpoint(spec: ModelSpec, checkpoint: str | os.PathLike | None = None,
                        offline: bool | None = None, progress: bool = True) -> Path:
     """A local path for the model's weights: `checkpoint` if given, else the cache,
@@ -57,7 +62,7 @@ def resolve_checkpoint(spec: ModelSpec, checkpoint: str | os.PathLike | None = N
     if offline if offline is not None else is_offline():
         raise CheckpointError(
             f"{spec.id}: no cached weights and offline mode is on. Download {spec.url} "
-            f"and put it at {path}, or pass --checkpoint PATH."
+            f"and put it at {path}, or pass {checkpoint_option(spec)} PATH."
         )
     return download(spec, path, progress=progress)
 
@@ -75,9 +80,17 @@ def download(spec: ModelSpec, dest: Path, progress: bool = True) -> Path:
             except (urllib.error.URLError, OSError) as exc:
                 raise CheckpointError(
                     f"{spec.id}: cannot download {spec.url} ({exc}). Put the file at {dest} "
-                    f"or pass --checkpoint PATH."
+                    f"or pass {checkpoint_option(spec)} PATH."
                 ) from None
             with response:
+                # a web page instead of the file: Google Drive's "can't scan this
+                # large file for viruses" page, a login wall; never cache it
+                if response.headers.get_content_type() == "text/html":
+                    raise CheckpointError(
+                        f"{spec.id}: {spec.url} answered with a web page, not the weights file. "
+                        f"Open it in a browser, download {spec.filename} and put it at {dest}, "
+                        f"or pass {checkpoint_option(spec)} PATH."
+                    )
                 total = int(response.headers.get("Content-Length") or 0) or None
                 _copy_with_progress(response, out, total, f"{spec.id} ({spec.filename})", progress)
         if spec.digest:

@@ -7,3 +7,7 @@ from samcli.models.registry import register
 
 for family in (sam_family, efficientvit_sam, edgesam):
     register(*family.SPECS)
+
+from samcli.models import u2net  # noqa: E402  (salient-object maps, kind="saliency")
+
+register(*u2net.SPECS)
