@@ -2,12 +2,9 @@
 `SPECS` (id, builder, official weights URL, licence, input size)."""
 from __future__ import annotations
 
-from samcli.models import edgesam, efficientvit_sam, sam_family
+from samcli.models import edgesam, efficientvit_sam, sam_family, u2net
 from samcli.models.registry import register
 
-for family in (sam_family, efficientvit_sam, edgesam):
+# promptable segmenters, then salient-object models (kind="saliency")
+for family in (sam_family, efficientvit_sam, edgesam, u2net):
     register(*family.SPECS)
-
-from samcli.models import u2net  # noqa: E402  (salient-object maps, kind="saliency")
-
-register(*u2net.SPECS)
