@@ -76,8 +76,10 @@ def test_list_images_folder_file_listfile_stdin(tmp_path):
     assert [r.key for r in list_images(tmp_path / "b.jpg")] == ["b.jpg"]
     listing = tmp_path / "list.txt"
     listing.write_text(f"# comment\n{tmp_path / 'b.jpg'}\n\n{tmp_path / 'sub/c.jpeg'}\n")
-    assert [r.path for r in list_images(listing)] == [tmp_path / "b.jpg", tmp_path / "sub/c.jpeg"]
-    assert [r.key for r in list_images("-", stdin=["x/1.jpg\n", "2.png\n"])] == ["x/1.jpg", "2.png"]
+    listed = list_images(listing)
+    assert [r.path for r in listed] == [tmp_path / "b.jpg", tmp_path / "sub/c.jpeg"]
+    assert [r.key for r in listed] == ["b.jpg", "sub/c.jpeg"]  # as for the folder itself
+    assert [r.key for r in list_images("-", stdin=["d/x/1.jpg\n", "d/2.png\n"])] == ["x/1.jpg", "2.png"]
     with pytest.raises(InputError, match="empty"):
         list_images("-", stdin=["\n"])
     with pytest.raises(InputError, match="missing"):

@@ -6,6 +6,7 @@ it was drawn.
 """
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from dataclasses import dataclass
@@ -30,7 +31,9 @@ class ImageRef:
 def list_images(source: str | Path, stdin: Iterable[str] | None = None) -> list[ImageRef]:
     """IMAGES → image refs. A folder (recursive, by extension, sorted), one image
     file, a text file listing paths (one per line, '#' comments), or '-' for such
-    a list on stdin. Listed paths are taken relative to the working directory."""
+    a list on stdin. Listed paths are taken relative to the working directory;
+    their keys are relative to the deepest folder containing them all, so a list
+    of a folder's images matches the same prompt file as the folder itself."""
     if str(source) == "-":
         return _from_list(stdin if stdin is not None else sys.stdin, "<stdin>")
     path = Path(source)
@@ -46,14 +49,12 @@ def list_images(source: str | Path, stdin: Iterable[str] | None = None) -> list[
 
 
 def _from_list(lines: Iterable[str], origin: str) -> list[ImageRef]:
-    refs = []
-    for line in lines:
-        line = line.strip()
-        if line and not line.startswith("#"):
-            refs.append(ImageRef(Path(line), Path(line).as_posix()))
-    if not refs:
+    paths = [Path(line.strip()) for line in lines if line.strip() and not line.strip().startswith("#")]
+    if not paths:
         raise InputError(f"{origin}: the image list is empty")
-    return refs
+    absolute = [p.absolute() for p in paths]
+    root = Path(os.path.commonpath([p.parent for p in absolute]))
+    return [ImageRef(p, a.relative_to(root).as_posix()) for p, a in zip(paths, absolute)]
 
 
 def decode_image(path: Path) -> np.ndarray:

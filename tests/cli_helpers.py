@@ -1,0 +1,15 @@
+"""Running the real `samcli` command in a subprocess, as a user or a shell pipeline would."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def samcli(*args, stdin: str | None = None, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), "SAMCLI_OFFLINE": "1", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "samcli", *map(str, args)], input=stdin, capture_output=True,
+                          text=True, env=full_env, cwd=cwd or REPO, timeout=600)
