@@ -7,6 +7,7 @@ import typer
 
 from samcli import __version__
 from samcli.cli import models_cmd
+from samcli.cli.salient_cmd import salient
 from samcli.cli.segment_cmd import segment
 
 app = typer.Typer(
@@ -17,6 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command(no_args_is_help=True)(segment)
+app.command(no_args_is_help=True)(salient)
 app.add_typer(models_cmd.app, name="models")
 
 

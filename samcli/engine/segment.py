@@ -46,10 +46,17 @@ class SegmentOptions:
 
 @dataclass
 class Job:
-    """One image and its prompts (pixels, or fractions when `normalized`)."""
+    """One image and its prompts (pixels, or fractions when `normalized`).
+
+    Stages before the segmenter (e.g. saliency clicks) may hand over the
+    decoded `image`, an `error` that already sank the image, and per-image
+    `info` that ends up in the result's stats."""
 
     ref: ImageRef
     prompts: list[Prompt] = field(default_factory=list)
+    image: np.ndarray | None = None
+    error: str | None = None
+    info: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -105,6 +112,10 @@ class Segmenter:
 
     # ---- loading (worker threads) ----------------------------------------
     def _load(self, job: Job) -> _Loaded:
+        if job.error is not None:
+            return _Loaded(job, ImageResult(job.ref.key, str(job.ref.path), error=job.error))
+        if job.image is not None:
+            return self._prepare(job, job.image)
         try:
             image = decode_image(job.ref.path)
         except SamcliError as exc:
@@ -115,7 +126,7 @@ class Segmenter:
 
     def _prepare(self, job: Job, image: np.ndarray) -> _Loaded:
         h, w = image.shape[:2]
-        result = ImageResult(job.ref.key, str(job.ref.path), width=w, height=h)
+        result = ImageResult(job.ref.key, str(job.ref.path), width=w, height=h, stats=dict(job.info))
         loaded = _Loaded(job, result, image=image if self.keep_images else None)
         for k, prompt in enumerate(job.prompts):
             try:

@@ -10,7 +10,7 @@ from samcli.engine.records import ImageResult
 from samcli.ops import rle
 
 
-def _stem_path(root: Path, key: str) -> Path:
+def stem_path(root: Path, key: str) -> Path:
     """'sub/dog.jpg' → root/sub/dog (outputs mirror the input tree)."""
     rel = PurePosixPath(key)
     return root.joinpath(*rel.parent.parts, rel.stem)
@@ -21,7 +21,7 @@ def save_masks(result: ImageResult, root: Path) -> None:
     there is one (segment), else the annotation's position."""
     if not result.annotations:
         return
-    folder = _stem_path(root, result.file)
+    folder = stem_path(root, result.file)
     folder.mkdir(parents=True, exist_ok=True)
     for pos, ann in enumerate(result.annotations):
         k = ann.extra.get("prompt_index", pos)
@@ -63,6 +63,6 @@ def render_overlay(image: np.ndarray, result: ImageResult, alpha: float = 0.45) 
 
 
 def save_overlay(image: np.ndarray, result: ImageResult, root: Path) -> None:
-    path = _stem_path(root, result.file).with_suffix(".jpg")
+    path = stem_path(root, result.file).with_suffix(".jpg")
     path.parent.mkdir(parents=True, exist_ok=True)
     cv2.imwrite(str(path), cv2.cvtColor(render_overlay(image, result), cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 90])
