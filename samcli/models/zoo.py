@@ -7,3 +7,7 @@ from samcli.models.registry import register
 
 for family in (sam_family, efficientvit_sam, edgesam):
     register(*family.SPECS)
+
+from samcli.models import efficientsam  # noqa: E402
+
+register(*efficientsam.SPECS)
