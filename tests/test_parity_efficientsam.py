@@ -6,8 +6,12 @@ import numpy as np
 import pytest
 import torch
 
+from samcli.engine.segment import Job, SegmentOptions, Segmenter
 from samcli.errors import InputError
+from samcli.io.images import ImageRef
+from samcli.io.prompts.types import Prompt
 from samcli.models.base import PromptTensors
+from samcli.ops import rle
 from tests.parity import IMAGES_DIR, assert_close_rel, assert_close_ulp, golden, mask_iou, unpack_masks
 from tests.sam_head_parity import PROMPT_SETS, embed_golden_image, load_rgb, run_pipeline
 
@@ -131,3 +135,26 @@ def test_more_than_six_points_is_refused(encoded):
     prompts.boxes = None  # 5 points alone are fine
     low, iou = model.decode(emb, prompts)
     assert low.shape == (1, 4, 256, 256) and iou.shape == (1, 4)
+
+
+def test_segmenter_gives_the_examples_pick(parity_model):
+    """End to end through the engine (`--multimask auto`): each query's mask and
+    score are the candidate the reference example shows (best predicted IoU)."""
+    g = golden("efficientsam_vitt")
+    cases = []
+    for name in PROMPT_SETS:
+        pre = f"pipe/{name}/"
+        tensors = as_prompts(g[pre + "points"][0].astype(np.float64), g[pre + "labels"][0])
+        masks, scores = unpack_masks(g, pre + "masks")[0], g[pre + "scores"][0]
+        for q, k in enumerate(g[pre + "picked"][0]):
+            points = None if tensors.coords is None else tensors.coords[q].double().numpy()
+            labels = None if tensors.labels is None else tensors.labels[q].numpy()
+            box = None if tensors.boxes is None else tensors.boxes[q].double().numpy()
+            cases.append((Prompt(points=points, labels=labels, box=box), masks[q, k], float(scores[q, k])))
+    job = Job(ImageRef(IMAGES_DIR / "dog.jpg", "dog.jpg"), [p for p, _, _ in cases])
+    model = parity_model("efficientsam-ti", "efficientsam_vitt")
+    (result,) = Segmenter(model, "cpu", SegmentOptions(prompt_batch=3)).run([job])
+    assert result.ok and len(result.annotations) == len(cases)
+    for ann, (_, mask, score) in zip(result.annotations, cases):
+        assert mask_iou(rle.decode(ann.rle), mask) >= 0.999
+        assert abs(ann.score - score) <= 1e-4
