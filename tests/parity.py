@@ -84,3 +84,16 @@ def assert_close_rel(ours, golden_arr, rtol: float, atol: float, what: str) -> N
     excess = np.abs(ours - gold) - (atol + rtol * np.abs(gold))
     worst = float(excess.max())
     assert worst <= 0, f"{what}: exceeds |d| <= {atol} + {rtol}|g| by {worst:.3g} (max |d| {np.abs(ours - gold).max():.3g})"
+
+
+def assert_close_ulp(ours, golden_f16, atol: float, what: str) -> None:
+    """|ours − g| ≤ 0.5·ulp(g) + atol, the ulp taken on the float16 golden: its
+    storage rounding plus float32 noise. Catches errors far below a plain
+    relative bound where the golden's rounding is coarse."""
+    ours = np.asarray(ours, dtype=np.float32)
+    g16 = np.asarray(golden_f16, dtype=np.float16)
+    assert ours.shape == g16.shape, f"{what}: shape {ours.shape} vs golden {g16.shape}"
+    gold = g16.astype(np.float32)
+    bound = 0.5 * np.spacing(np.abs(g16)).astype(np.float32) + atol
+    ratio = float((np.abs(ours - gold) / bound).max())
+    assert ratio <= 1.0, f"{what}: max |d|/(0.5 ulp + {atol}) = {ratio:.3g} > 1 (max |d| {np.abs(ours - gold).max():.3g})"

@@ -11,6 +11,7 @@ import os
 import tempfile
 import urllib.error
 import urllib.request
+import zipfile
 from pathlib import Path
 from typing import Callable
 
@@ -61,8 +62,8 @@ def resolve_checkpoint(spec: ModelSpec, checkpoint: str | os.PathLike | None = N
         return path
     if offline if offline is not None else is_offline():
         raise CheckpointError(
-            f"{spec.id}: no cached weights and offline mode is on. Download {spec.url} "
-            f"and put it at {path}, or pass {checkpoint_option(spec)} PATH."
+            f"{spec.id}: no cached weights and offline mode is on. {fetch_hint(spec, path)}, "
+            f"or pass {checkpoint_option(spec)} PATH."
         )
     return download(spec, path, progress=progress)
 
@@ -79,7 +80,7 @@ def download(spec: ModelSpec, dest: Path, progress: bool = True) -> Path:
                 response = urllib.request.urlopen(spec.url, timeout=60)
             except (urllib.error.URLError, OSError) as exc:
                 raise CheckpointError(
-                    f"{spec.id}: cannot download {spec.url} ({exc}). Put the file at {dest} "
+                    f"{spec.id}: cannot download ({exc}). {fetch_hint(spec, dest)}, "
                     f"or pass {checkpoint_option(spec)} PATH."
                 ) from None
             with response:
@@ -95,10 +96,44 @@ def download(spec: ModelSpec, dest: Path, progress: bool = True) -> Path:
                 _copy_with_progress(response, out, total, f"{spec.id} ({spec.filename})", progress)
         if spec.digest:
             verify_digest(tmp, spec.digest, what=spec.url)
-        os.replace(tmp, dest)
+        if is_zipped_release(spec):
+            extract_member(tmp, spec.filename, dest)
+        else:
+            os.replace(tmp, dest)
         return dest
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def is_zipped_release(spec: ModelSpec) -> bool:
+    """Released as a zip holding `spec.filename` (EfficientSAM-S: GitHub's 100 MB file limit)."""
+    return spec.url.endswith(".zip") and not spec.filename.endswith(".zip")
+
+
+def fetch_hint(spec: ModelSpec, dest: Path) -> str:
+    if is_zipped_release(spec):
+        return f"Download {spec.url}, unzip it and put {spec.filename} at {dest}"
+    return f"Download {spec.url} and put it at {dest}"
+
+
+def extract_member(archive: Path, filename: str, dest: Path) -> None:
+    """Unzip the one member named `filename` (in any folder; macOS `__MACOSX/`
+    metadata ignored) to `dest`, atomically like the download itself."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            names = [n for n in zf.namelist() if Path(n).name == filename and not n.startswith("__MACOSX/")]
+            if len(names) != 1:
+                raise CheckpointError(f"{archive.name}: expected one {filename} inside, found {zf.namelist()[:5]}")
+            fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
+            try:
+                with os.fdopen(fd, "wb") as out, zf.open(names[0]) as member:
+                    while chunk := member.read(1 << 20):
+                        out.write(chunk)
+                os.replace(tmp_name, dest)
+            finally:
+                Path(tmp_name).unlink(missing_ok=True)
+    except zipfile.BadZipFile as exc:
+        raise CheckpointError(f"downloaded archive for {filename} is not a valid zip ({exc})") from None
 
 
 def _copy_with_progress(src, dst, total: int | None, label: str, progress: bool) -> None:

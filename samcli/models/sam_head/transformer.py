@@ -1,7 +1,8 @@
 """SAM's two-way transformer: prompt tokens and image tokens attend to each other.
 
 Written once for every SAM-head model; EfficientSAM reuses it with its own MLP
-(`mlp_factory`), since its blocks differ only there.
+(`mlp_factory`) and its own self-attention step (`block` overriding `self_attend`),
+since its blocks differ only there.
 """
 from __future__ import annotations
 
@@ -69,13 +70,16 @@ class TwoWayAttentionBlock(nn.Module):
         self.cross_attn_image_to_token = Attention(dim, num_heads, downsample_rate)
         self.skip_first_layer_pe = skip_first_layer_pe
 
-    def forward(self, queries, keys, query_pe, key_pe):
+    def self_attend(self, queries: torch.Tensor, query_pe: torch.Tensor) -> torch.Tensor:
+        """SAM: the first layer replaces the tokens by their self-attention (no
+        residual, no PE); later layers add PE to queries/keys only."""
         if self.skip_first_layer_pe:
-            queries = self.self_attn(queries, queries, queries)
-        else:
-            q = queries + query_pe
-            queries = queries + self.self_attn(q, q, queries)
-        queries = self.norm1(queries)
+            return self.self_attn(queries, queries, queries)
+        q = queries + query_pe
+        return queries + self.self_attn(q, q, queries)
+
+    def forward(self, queries, keys, query_pe, key_pe):
+        queries = self.norm1(self.self_attend(queries, query_pe))
 
         q, k = queries + query_pe, keys + key_pe
         queries = self.norm2(queries + self.cross_attn_token_to_image(q, k, keys))
@@ -88,10 +92,11 @@ class TwoWayAttentionBlock(nn.Module):
 
 class TwoWayTransformer(nn.Module):
     def __init__(self, depth: int = 2, dim: int = 256, num_heads: int = 8, mlp_dim: int = 2048,
-                 mlp_factory: MlpFactory = MLPBlock, downsample_rate: int = 2, eps: float = 1e-5) -> None:
+                 mlp_factory: MlpFactory = MLPBlock, downsample_rate: int = 2, eps: float = 1e-5,
+                 block: type[TwoWayAttentionBlock] = TwoWayAttentionBlock) -> None:
         super().__init__()
         self.layers = nn.ModuleList(
-            TwoWayAttentionBlock(dim, num_heads, mlp_dim, mlp_factory, downsample_rate, i == 0, eps)
+            block(dim, num_heads, mlp_dim, mlp_factory, downsample_rate, i == 0, eps)
             for i in range(depth)
         )
         self.final_attn_token_to_image = Attention(dim, num_heads, downsample_rate)
