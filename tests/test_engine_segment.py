@@ -80,3 +80,16 @@ def test_bad_image_and_bad_prompt_do_not_stop_the_run(mobilesam, tmp_path):
     assert good.annotations[0].extra["prompt_index"] == 1  # indices refer to the file's list
     assert good.prompt_errors and "images[1].prompts[0]" in good.prompt_errors[0]
     assert any("clipped" in w for w in good.warnings)
+
+
+def test_a_prompt_the_model_cannot_take_fails_alone(parity_model, tmp_path):
+    """EfficientSAM takes at most 6 point tokens; a 7-token prompt is reported, its
+    neighbours in the same decoder batch still get masks."""
+    model = parity_model("efficientsam-ti", "efficientsam_vitt")
+    Image.fromarray(np.full((40, 60, 3), 90, np.uint8)).save(tmp_path / "a.png")
+    ok = Prompt(box=np.array([5.0, 5.0, 30.0, 30.0]))
+    too_many = Prompt(points=np.full((5, 2), 10.0), labels=np.ones(5, np.int64), box=np.array([5.0, 5, 30, 30]),
+                      source="p.json: images[0].prompts[1]")
+    (result,) = Segmenter(model, "cpu").run([Job(ImageRef(tmp_path / "a.png", "a.png"), [ok, too_many, ok])])
+    assert result.ok and [a.extra["prompt_index"] for a in result.annotations] == [0, 2]
+    assert "images[0].prompts[1]" in result.prompt_errors[0] and "at most 6" in result.prompt_errors[0]

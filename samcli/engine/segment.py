@@ -17,7 +17,7 @@ import torch
 from samcli.engine.device import autocast, resolve_device, resolve_precision
 from samcli.engine.mask_output import upscale_to_rles
 from samcli.engine.prefetch import batched, prefetch_map
-from samcli.engine.prompt_batch import PromptRef, group_by_shape, to_tensors
+from samcli.engine.prompt_batch import PromptRef, group_by_shape, shape_of, to_tensors
 from samcli.engine.records import Annotation, ImageResult
 from samcli.errors import InputError, SamcliError
 from samcli.io.images import ImageRef, decode_image
@@ -133,6 +133,10 @@ class Segmenter:
                 pixel_prompt, warnings = resolve(prompt, w, h)
             except InputError as exc:  # this prompt is unusable; the image's others still run
                 result.prompt_errors.append(str(exc))
+                continue
+            problem = self.model.prompt_problem(*shape_of(pixel_prompt))
+            if problem:
+                result.prompt_errors.append(f"{prompt.source or f'prompt {k}'}: {problem}")
                 continue
             result.warnings += warnings
             loaded.prompts.append(pixel_prompt)

@@ -83,6 +83,8 @@ class PromptableModel(nn.Module):
 
     encoder_size: int = 1024
     prompt_size: int = 1024
+    #: most point tokens one prompt may carry (a box counts as 2); None: no limit
+    max_points: int | None = None
     #: indices of the multimask candidates among the decoder's tokens
     candidate_tokens: tuple[int, ...] = (1, 2, 3)
 
@@ -125,6 +127,15 @@ class PromptableModel(nn.Module):
         if mode == "always" or self.auto_multimask(prompts):
             return self.best_candidate(iou)
         return torch.zeros(iou.shape[0], dtype=torch.long, device=iou.device)
+
+    def prompt_problem(self, num_points: int, has_box: bool) -> str | None:
+        """Why this model cannot take a prompt of this shape, or None. Checked per
+        prompt before batching, so one bad prompt never fails a whole batch."""
+        tokens = num_points + 2 * has_box
+        if self.max_points is not None and tokens > self.max_points:
+            return (f"{type(self).__name__} accepts at most {self.max_points} points per prompt "
+                    f"(a box counts as 2), this one has {tokens}")
+        return None
 
     def auto_multimask(self, prompts: PromptTensors) -> bool:
         """SAM's advice: candidates for a lone point (ambiguous), one mask otherwise."""
