@@ -6,7 +6,9 @@ from typing import Annotated, Optional
 
 import typer
 
-DEFAULT_MODEL = "mobilesam"
+# Apache-2.0, fewest encoder MACs among commercially usable models, fastest of them
+# on CPU (benchmarks/bench_encoders.py), and the best published quality per MAC
+DEFAULT_MODEL = "efficientvit-sam-l0"
 
 Model = Annotated[str, typer.Option("--model", "-m", help="Model id (see `samcli models list`).")]
 Checkpoint = Annotated[Optional[Path], typer.Option(
