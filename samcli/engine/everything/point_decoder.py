@@ -31,6 +31,7 @@ from samcli.models.base import Geometry, PromptTensors
 from samcli.ops import rle
 from samcli.ops.boxes import mask_boxes, near_crop_edge
 from samcli.ops.masks import stability_score
+from samcli.ops.memory import release_free_heap
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,8 @@ def _filter(model, low: torch.Tensor, iou: torch.Tensor, points: np.ndarray, geo
         counts["stability"] += int(keep.sum())
         if not bool(keep.any()):
             continue
-        idx, logits, stability = idx[keep], logits[keep], stability[keep]
+        if not bool(keep.all()):  # boolean indexing copies: only when it drops something
+            idx, logits, stability = idx[keep], logits[keep], stability[keep]
 
         masks = model.binarize(logits)
         boxes = mask_boxes(masks) + torch.tensor([x0, y0, x0, y0], device=masks.device)
@@ -132,14 +134,15 @@ def _filter(model, low: torch.Tensor, iou: torch.Tensor, points: np.ndarray, geo
         if cover is not None and len(idx):
             cover.covered[y0:y1, x0:x1] |= (logits > cover.threshold).any(dim=0)
         del logits
-        if not len(idx):
-            continue
-        parts.append(MaskSet(
-            rles=rle.encode(_uncrop(masks, crop)), boxes=boxes.cpu(), iou=iou[idx].cpu(),
-            stability=stability.cpu(), points=image_points[idx.cpu()],
-            crop_boxes=torch.tensor([crop.box] * len(idx), dtype=torch.long),
-            rounds=torch.full((len(idx),), round_id, dtype=torch.long),
-        ))
+        if len(idx):
+            parts.append(MaskSet(
+                rles=rle.encode(_uncrop(masks, crop)), boxes=boxes.cpu(), iou=iou[idx].cpu(),
+                stability=stability.cpu(), points=image_points[idx.cpu()],
+                crop_boxes=torch.tensor([crop.box] * len(idx), dtype=torch.long),
+                rounds=torch.full((len(idx),), round_id, dtype=torch.long),
+            ))
+        del masks
+        release_free_heap()
     return MaskSet.cat(parts)
 
 
