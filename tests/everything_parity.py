@@ -42,7 +42,8 @@ def reference_bbox(ann) -> list[float]:
 
 def gold_rle(g, run: str, i: int, counts_key: str) -> dict:
     h, w = (int(v) for v in g[run + "/size"][i])
-    return {"size": [h, w], "counts": g[run + "/" + counts_key][i]}
+    counts = g[run + "/" + counts_key][i]  # numpy bytes_/str_: pycocotools wants the builtins
+    return {"size": [h, w], "counts": bytes(counts) if isinstance(counts, bytes) else str(counts)}
 
 
 def check_record(ann, g, run: str, i: int, counts_key: str, stab_atol: float, area_rtol: float,
