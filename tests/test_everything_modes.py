@@ -2,6 +2,8 @@
 output format, embedding reuse, crops, chunking (fast; see everything_fakes)."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -72,7 +74,7 @@ def test_crop_layers_drop_crop_edge_masks_and_deduplicate_across_crops():
 
 def test_chunked_upscaling_gives_identical_masks():
     params = EverythingParams(points_per_side=4, crop_n_layers=1, **FILTERS)
-    one_at_a_time = EverythingParams(**{**params.__dict__, "upscale_budget_mb": 1e-6})
+    one_at_a_time = dataclasses.replace(params, upscale_budget_mb=1e-6)
     a = generate(DiscModel(), IMAGE, params).annotations
     b = generate(DiscModel(), IMAGE, one_at_a_time).annotations
     assert [x.rle for x in a] == [y.rle for y in b] and [x.extra for x in a] == [y.extra for y in b]

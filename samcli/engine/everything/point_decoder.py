@@ -88,7 +88,8 @@ def _decode_candidates(model, embedding: torch.Tensor, geom: Geometry, points: n
     )
     low, iou = model.decode(embedding, prompts)
     tokens = list(model.candidate_tokens)
-    return low[:, tokens].flatten(0, 1), iou[:, tokens].flatten(0, 1)
+    # filter in float32 whatever precision the decoder ran in (the references are float32)
+    return low[:, tokens].flatten(0, 1).float(), iou[:, tokens].flatten(0, 1).float()
 
 
 def _chunk_size(hw: tuple[int, int], budget_mb: float) -> int:
@@ -99,8 +100,7 @@ def _filter(model, low: torch.Tensor, iou: torch.Tensor, points: np.ndarray, geo
             params: EverythingParams, counts: Counter, cover: HighScoreCover | None, trace: Trace | None,
             round_id: int) -> MaskSet:
     per_point = low.shape[0] // len(points)
-    x0, y0, x1, y1 = crop.box
-    image_points = torch.from_numpy(np.repeat(points, per_point, axis=0) + np.array([[x0, y0]]))
+    image_points = torch.from_numpy(np.repeat(points, per_point, axis=0) + np.array([crop.box[:2]]))
     counts["decoded"] += int(iou.numel())
 
     keep_iou = iou > params.pred_iou_thresh if params.pred_iou_thresh > 0 else torch.ones_like(iou, dtype=torch.bool)
@@ -108,10 +108,12 @@ def _filter(model, low: torch.Tensor, iou: torch.Tensor, points: np.ndarray, geo
     # a trace wants every candidate's stability, so it upscales them all
     record = trace is not None and trace.record_candidates
     todo = torch.arange(iou.numel(), device=iou.device) if record else keep_iou.nonzero()[:, 0]
+    if not len(todo):
+        return MaskSet()
 
     threshold = float(getattr(model, "mask_threshold", 0.0))
     parts = []
-    for idx in todo.split(_chunk_size(crop.hw, params.upscale_budget_mb)) if len(todo) else ():
+    for idx in todo.split(_chunk_size(crop.hw, params.upscale_budget_mb)):
         logits = model.upscale(low[idx][None], geom)[0]  # (k, h, w) at crop size
         stability = stability_score(logits, threshold, params.stability_score_offset)
         if record:
@@ -120,30 +122,44 @@ def _filter(model, low: torch.Tensor, iou: torch.Tensor, points: np.ndarray, geo
         if params.stability_score_thresh > 0:
             keep = keep & (stability >= params.stability_score_thresh)
         counts["stability"] += int(keep.sum())
-        if not bool(keep.any()):
-            continue
-        if not bool(keep.all()):  # boolean indexing copies: only when it drops something
-            idx, logits, stability = idx[keep], logits[keep], stability[keep]
-
-        masks = model.binarize(logits)
-        boxes = mask_boxes(masks) + torch.tensor([x0, y0, x0, y0], device=masks.device)
-        inside = ~near_crop_edge(boxes, crop.box, (0, 0, crop.image_hw[1], crop.image_hw[0]))
-        counts["crop_edge"] += int(inside.sum())
-        if not bool(inside.all()):
-            idx, logits, stability, masks, boxes = idx[inside], logits[inside], stability[inside], masks[inside], boxes[inside]
-        if cover is not None and len(idx):
-            cover.covered[y0:y1, x0:x1] |= (logits > cover.threshold).any(dim=0)
-        del logits
-        if len(idx):
+        if bool(keep.any()):
+            if not bool(keep.all()):  # boolean indexing copies: only when it drops something
+                idx, logits, stability = idx[keep], logits[keep], stability[keep]
+            kept = _edge_filtered_masks(model, logits, crop, counts, cover)
             parts.append(MaskSet(
-                rles=rle.encode(_uncrop(masks, crop)), boxes=boxes.cpu(), iou=iou[idx].cpu(),
-                stability=stability.cpu(), points=image_points[idx.cpu()],
-                crop_boxes=torch.tensor([crop.box] * len(idx), dtype=torch.long),
-                rounds=torch.full((len(idx),), round_id, dtype=torch.long),
+                rles=kept.rles, boxes=kept.boxes, iou=iou[idx][kept.index].cpu(),
+                stability=stability[kept.index].cpu(), points=image_points[idx[kept.index].cpu()],
+                crop_boxes=torch.tensor([crop.box] * len(kept.rles), dtype=torch.long).reshape(-1, 4),
+                rounds=torch.full((len(kept.rles),), round_id, dtype=torch.long),
             ))
-        del masks
+        del logits
         release_free_heap()
     return MaskSet.cat(parts)
+
+
+@dataclass
+class _KeptMasks:
+    index: torch.Tensor  # positions kept, into the chunk
+    rles: list[dict]
+    boxes: torch.Tensor  # inclusive xyxy, image pixels, CPU
+
+
+def _edge_filtered_masks(model, logits: torch.Tensor, crop: CropFrame, counts: Counter,
+                         cover: HighScoreCover | None) -> _KeptMasks:
+    """Logits that passed the score filters → the masks not cut by an inner
+    crop edge, as image-frame boxes and RLE; marks the high-score cover."""
+    x0, y0, x1, y1 = crop.box
+    masks = model.binarize(logits)
+    boxes = mask_boxes(masks) + torch.tensor([x0, y0, x0, y0], device=masks.device)
+    inside = ~near_crop_edge(boxes, crop.box, (0, 0, crop.image_hw[1], crop.image_hw[0]))
+    counts["crop_edge"] += int(inside.sum())
+    index = inside.nonzero()[:, 0]
+    if len(index) < len(inside):
+        masks, boxes, logits = masks[index], boxes[index], logits[index]
+    if cover is not None and len(index):
+        cover.covered[y0:y1, x0:x1] |= (logits > cover.threshold).any(dim=0)
+    rles = rle.encode(_uncrop(masks, crop)) if len(index) else []
+    return _KeptMasks(index, rles, boxes.cpu())
 
 
 def _uncrop(masks: torch.Tensor, crop: CropFrame) -> torch.Tensor:
