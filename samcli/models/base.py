@@ -87,6 +87,9 @@ class PromptableModel(nn.Module):
     max_points: int | None = None
     #: indices of the multimask candidates among the decoder's tokens
     candidate_tokens: tuple[int, ...] = (1, 2, 3)
+    #: decode() accepts float64 point coords and keeps that precision until it
+    #: normalises them (SAM's automatic generator feeds float64 grid points)
+    float64_points: bool = False
 
     # ---- preprocessing -------------------------------------------------
     def geometry(self, original_hw: tuple[int, int]) -> Geometry:

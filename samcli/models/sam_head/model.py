@@ -20,6 +20,8 @@ SAM_PIXEL_STD = (58.395, 57.12, 57.375)
 class SamHeadModel(PromptableModel):
     """Checkpoint layout: `image_encoder.*`, `prompt_encoder.*`, `mask_decoder.*`."""
 
+    float64_points = True  # RandomFourierPE.points normalises before casting
+
     def __init__(self, image_encoder: nn.Module, encoder_size: int = 1024, transformer_eps: float = 1e-5) -> None:
         super().__init__()
         self.encoder_size = encoder_size
