@@ -44,7 +44,7 @@ def test_segment_reproduces_goldens_and_loads_in_pycocotools(parity_checkpoint, 
         assert img["width"] > 0 and img["height"] > 0
 
     res = tmp_path / "res.json"
-    run = samcli("segment", IMAGES_DIR / "dog.jpg", "-p", prompts, "-c", det, "-f", "coco-results", "-o", res, "-q")
+    run = samcli("segment", IMAGES_DIR / "dog.jpg", "-p", prompts, "-m", "mobilesam", "-c", det, "-f", "coco-results", "-o", res, "-q")
     assert run.returncode == 0, run.stderr
     dt = gt.loadRes(str(res))
     assert len(dt.getAnnIds()) == len(cases)
@@ -70,7 +70,7 @@ def test_bad_inputs_are_reported_by_name_and_the_rest_completes(parity_checkpoin
         {"file": "ghost.jpg", "prompts": [{"box": [1, 1, 5, 5]}]},
     ]}).replace("NaN", "NaN"))
     out = tmp_path / "o.jsonl"
-    run = samcli("segment", images, "-p", prompts, "-c", parity_checkpoint("mobilesam"), "-f", "jsonl", "-o", out)
+    run = samcli("segment", images, "-p", prompts, "-m", "mobilesam", "-c", parity_checkpoint("mobilesam"), "-f", "jsonl", "-o", out)
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
     for needle in ("images[0].prompts[1]", "NaN", "images[0].prompts[2]", "images[0].prompts[4]",
@@ -102,7 +102,7 @@ def test_offline_without_cached_weights_says_where_to_put_the_file(tmp_path, dog
 
 def test_stdin_list_to_jsonl_on_stdout(parity_checkpoint, dog_prompts):
     listing = f"{IMAGES_DIR / 'dog.jpg'}\n{IMAGES_DIR / 'truck.jpg'}\n"  # e.g. from `find`
-    run = samcli("segment", "-", "-p", dog_prompts[0], "-c", parity_checkpoint("mobilesam"), "-f", "jsonl", "-q",
+    run = samcli("segment", "-", "-p", dog_prompts[0], "-m", "mobilesam", "-c", parity_checkpoint("mobilesam"), "-f", "jsonl", "-q",
                  stdin=listing)
     assert run.returncode == 0, run.stderr
     dog, truck = map(json.loads, run.stdout.splitlines())

@@ -1,12 +1,15 @@
 """The `samcli` command: a thin Typer layer over the Python API."""
 from __future__ import annotations
 
+import os
+import sys
 from typing import Annotated
 
 import typer
 
 from samcli import __version__
 from samcli.cli import models_cmd
+from samcli.cli.everything_cmd import everything
 from samcli.cli.salient_cmd import salient
 from samcli.cli.segment_cmd import segment
 
@@ -18,6 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command(no_args_is_help=True)(segment)
+app.command(no_args_is_help=True)(everything)
 app.command(no_args_is_help=True)(salient)
 app.add_typer(models_cmd.app, name="models")
 
@@ -36,4 +40,15 @@ def main_options(
 
 
 def main() -> None:
-    app()
+    """Entry point: anything unexpected becomes one line and exit code 4, with the
+    traceback only on request (SAMCLI_DEBUG=1), never a wall of text in a pipeline."""
+    try:
+        app()
+    except Exception as exc:  # typer.Exit / SystemExit are not Exceptions
+        if os.environ.get("SAMCLI_DEBUG"):
+            raise
+        from samcli.cli.runner import EXIT_INTERNAL, err
+
+        err.print(f"[red]internal error:[/] {exc.__class__.__name__}: {exc}  (rerun with SAMCLI_DEBUG=1 "
+                  "for the traceback, and please report it)")
+        sys.exit(EXIT_INTERNAL)

@@ -37,10 +37,10 @@ def check_format(fmt: str) -> None:
 
 
 def open_sinks(stack: ExitStack, out: str, fmt: str, categories: dict[int, str], info: dict,
-               save_masks_dir: Path | None, overlays_dir: Path | None) -> list[Callable[[ImageResult], None]]:
+               save_masks_dir: Path | None, with_stats: bool = False) -> list[Callable[[ImageResult], None]]:
     """The writer for `out` plus optional PNG mask savers; overlays are fed by the
     engine's `on_image` hook since they need the decoded image."""
-    writer = stack.enter_context(ResultWriter(out, fmt, categories, info))
+    writer = stack.enter_context(ResultWriter(out, fmt, categories, info, with_stats))
     sinks: list[Callable[[ImageResult], None]] = [writer.add]
     if save_masks_dir is not None:
         sinks.append(lambda r: save_masks(r, save_masks_dir))

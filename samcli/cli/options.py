@@ -28,3 +28,6 @@ SaveMasks = Annotated[Optional[Path], typer.Option(
 SaveOverlays = Annotated[Optional[Path], typer.Option(
     "--save-overlays", help="Also write DIR/<image path>.jpg with the masks drawn, to look at.", file_okay=False)]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar; summary only on failure.")]
+Stats = Annotated[bool, typer.Option(
+    "--stats", help="Add per-image counters (prompts decoded, per round for --hierarchical; masks per stage) "
+                    "and seconds per stage to the output.")]

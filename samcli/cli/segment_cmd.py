@@ -37,6 +37,7 @@ def segment(
     workers: opt.Workers = 2,
     save_masks: opt.SaveMasks = None,
     save_overlays: opt.SaveOverlays = None,
+    stats: opt.Stats = False,
     quiet: opt.Quiet = False,
 ) -> None:
     """Segment every prompt of every image: one mask per box / point set.
@@ -70,7 +71,7 @@ def segment(
     jobs = (Job(ref, by_image.get(ref.key, [])) for ref in refs)
     info = {"description": "samcli segment", "version": __version__, "model": model, "prompts": str(prompts)}
     with ExitStack() as stack:
-        sinks = open_sinks(stack, out, fmt, prompt_file.categories, info, save_masks, save_overlays)
+        sinks = open_sinks(stack, out, fmt, prompt_file.categories, info, save_masks, with_stats=stats)
         summary = drive(segmenter.run(jobs), len(refs), sinks, quiet, "segment", upfront)
     raise typer.Exit(summary.exit_code)
 

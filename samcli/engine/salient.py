@@ -8,7 +8,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from samcli.engine.prefetch import batched, prefetch_map
-from samcli.engine.segment import Job
+from samcli.engine.pipeline import Job
 from samcli.errors import SamcliError
 from samcli.io.images import ImageRef, decode_image
 from samcli.io.prompts.types import Prompt

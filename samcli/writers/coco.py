@@ -25,8 +25,11 @@ def annotation_json(ann: Annotation, image_id: int, ann_id: int | None = None) -
     return out
 
 
-def image_json(result: ImageResult, image_id: int) -> dict[str, Any]:
-    return {"id": image_id, "file_name": result.file, "width": result.width, "height": result.height}
+def image_json(result: ImageResult, image_id: int, with_stats: bool = False) -> dict[str, Any]:
+    out = {"id": image_id, "file_name": result.file, "width": result.width, "height": result.height}
+    if with_stats and result.stats:
+        out["stats"] = result.stats
+    return out
 
 
 def categories_json(used: set[int], names: dict[int, str]) -> list[dict[str, Any]]:
@@ -44,12 +47,13 @@ class ResultWriter:
     """
 
     def __init__(self, target: str, fmt: str, categories: dict[int, str] | None = None,
-                 info: dict[str, Any] | None = None) -> None:
+                 info: dict[str, Any] | None = None, with_stats: bool = False) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}")
         self.target, self.fmt = str(target), fmt
         self.names = dict(categories or {})
         self.info = info or {}
+        self.with_stats = with_stats  # per-image counters and timings in the output
         self.images: list[dict] = []
         self.annotations: list[dict] = []
         self.used: set[int] = set()
@@ -89,7 +93,7 @@ class ResultWriter:
             return
         if not result.ok:
             return
-        self.images.append(image_json(result, image_id))
+        self.images.append(image_json(result, image_id, self.with_stats))
         for ann in result.annotations:
             self.used.add(ann.category_id)
             ann_id = len(self.annotations) + 1 if self.fmt == "coco" else None
@@ -102,9 +106,11 @@ class ResultWriter:
                        annotations=[annotation_json(a, image_id) for a in result.annotations])
         else:
             rec["error"] = result.error
-        for key in ("prompt_errors", "warnings", "stats"):
+        for key in ("prompt_errors", "warnings"):
             if getattr(result, key):
                 rec[key] = getattr(result, key)
+        if self.with_stats and result.stats:
+            rec["stats"] = result.stats
         return rec
 
 

@@ -1,0 +1,112 @@
+"""`samcli everything`: segment everything in every image (auto-labeling)."""
+from __future__ import annotations
+
+from contextlib import ExitStack
+from typing import Annotated
+
+import typer
+
+from samcli import __version__
+from samcli.cli import options as opt
+from samcli.cli.common import check_format, fail, load_model_or_exit, open_sinks, overlay_hook
+from samcli.cli.runner import drive, err
+from samcli.engine.everything.params import EverythingParams
+from samcli.engine.everything.runner import EverythingRunner
+from samcli.engine.pipeline import Job
+from samcli.engine.records import ImageResult
+from samcli.errors import SamcliError
+from samcli.io.images import list_images
+
+
+
+def Int(name: str, help: str):  # noqa: N802  (reads like a type in the signature below)
+    return Annotated[int, typer.Option(name, help=help)]
+
+
+def Float(name: str, help: str):  # noqa: N802
+    return Annotated[float, typer.Option(name, help=help)]
+
+
+def everything(
+    images: Annotated[str, typer.Argument(help="A folder (searched recursively), one image, a list file, or - for a list on stdin.")],
+    hierarchical: Annotated[bool, typer.Option("--hierarchical", help="TinySAM's mode: a sparse grid (points-per-side/4) first, dense points only where no confident mask covers the image. Fewer decoder calls; ignores the crop options.")] = False,
+    model: opt.Model = opt.DEFAULT_MODEL,
+    checkpoint: opt.Checkpoint = None,
+    offline: opt.Offline = False,
+    points_per_side: Int("--points-per-side", "Grid points along each side (the grid has this squared).") = 32,
+    points_per_batch: Int("--points-per-batch", "Points decoded per decoder call.") = 64,
+    pred_iou_thresh: Float("--pred-iou-thresh", "Keep masks whose predicted IoU is above this (0 disables).") = 0.88,
+    stability_score_thresh: Float("--stability-score-thresh", "Keep masks this stable under ±offset logit thresholds (0 disables).") = 0.95,
+    stability_score_offset: Float("--stability-score-offset", "Logit offset of the stability score.") = 1.0,
+    box_nms_thresh: Float("--box-nms-thresh", "Box IoU above which the lower-scoring mask is dropped.") = 0.7,
+    crop_n_layers: Int("--crop-n-layers", "Also run on 4^k crops for k = 1..N (small objects; slower).") = 0,
+    crop_nms_thresh: Float("--crop-nms-thresh", "Box NMS threshold between crops.") = 0.7,
+    crop_overlap_ratio: Float("--crop-overlap-ratio", "Overlap between neighbouring crops.") = 512 / 1500,
+    crop_n_points_downscale_factor: Int("--crop-n-points-downscale-factor", "Points per side shrink by this per crop layer.") = 1,
+    min_mask_region_area: Int("--min-mask-region-area", "Remove holes and islands smaller than this (pixels); 0 disables.") = 0,
+    high_score_thresh: Float("--high-score-thresh", "Hierarchical: a round-1 pixel is covered where a kept mask's logit exceeds this.") = 8.5,
+    stats: opt.Stats = False,
+    out: opt.Out = "-",
+    fmt: opt.Format = "coco",
+    batch_size: opt.BatchSize = 1,
+    device: opt.Device = "auto",
+    precision: opt.Precision = "auto",
+    workers: opt.Workers = 2,
+    save_masks: opt.SaveMasks = None,
+    save_overlays: opt.SaveOverlays = None,
+    quiet: opt.Quiet = False,
+) -> None:
+    """Segment everything: SAM's automatic mask generator (grid of point prompts,
+    filtered by predicted IoU and stability, box NMS), or with --hierarchical
+    TinySAM's two-round version. Works with every model. Options keep the names
+    and defaults of SAM's generator so existing settings carry over."""
+    check_format(fmt)
+    try:
+        params = EverythingParams(
+            points_per_side=points_per_side, points_per_batch=points_per_batch, pred_iou_thresh=pred_iou_thresh,
+            stability_score_thresh=stability_score_thresh, stability_score_offset=stability_score_offset,
+            box_nms_thresh=box_nms_thresh, crop_n_layers=crop_n_layers, crop_nms_thresh=crop_nms_thresh,
+            crop_overlap_ratio=crop_overlap_ratio, crop_n_points_downscale_factor=crop_n_points_downscale_factor,
+            min_mask_region_area=min_mask_region_area, high_score_thresh=high_score_thresh, hierarchical=hierarchical)
+        refs = list_images(images)
+    except SamcliError as exc:
+        raise fail(str(exc)) from None
+    net = load_model_or_exit(model, checkpoint, offline, quiet)
+    try:
+        runner = EverythingRunner(net, params, device, precision, batch_size, workers,
+                                  keep_images=save_overlays is not None)
+    except SamcliError as exc:
+        raise fail(str(exc)) from None
+    runner.on_image = overlay_hook(save_overlays)
+    totals = StatsTotals()
+    info = {"description": "samcli everything", "version": __version__, "model": model,
+            "mode": "hierarchical" if hierarchical else "grid"}
+    with ExitStack() as stack:
+        sinks = open_sinks(stack, out, fmt, {1: "object"}, info, save_masks, with_stats=stats)
+        sinks.append(totals.add)
+        summary = drive(runner.run(Job(ref) for ref in refs), len(refs), sinks, quiet, "everything")
+    if stats:
+        totals.print()
+    raise typer.Exit(summary.exit_code)
+
+
+class StatsTotals:
+    """Decoder prompts per round and seconds per stage, summed over the run."""
+
+    def __init__(self) -> None:
+        self.prompts: dict[str, int] = {}
+        self.seconds: dict[str, float] = {}
+
+    def add(self, result: ImageResult) -> None:
+        per_round = result.stats.get("prompts_per_round")
+        rounds = {f"round {i}": n for i, n in enumerate(per_round, 1)} if per_round else {"grid": result.stats.get("prompts", 0)}
+        for name, count in rounds.items():
+            self.prompts[name] = self.prompts.get(name, 0) + int(count)
+        for stage, s in (result.stats.get("time_s") or {}).items():
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + float(s or 0.0)
+
+    def print(self) -> None:
+        total = sum(self.prompts.values())
+        per_round = ", ".join(f"{k}: {v}" for k, v in self.prompts.items())
+        err.print(f"decoder prompts evaluated: {total} ({per_round})")
+        err.print("seconds per stage: " + ", ".join(f"{k} {v:.2f}" for k, v in self.seconds.items()))
