@@ -32,7 +32,9 @@ DEFAULT_CATEGORY_ID = 1
 @dataclass
 class SegmentOptions:
     batch_size: int = 1  # images per encoder call
-    prompt_batch: int = 64  # prompts per decoder call
+    #: prompts per decoder call; None: 64 on CUDA, 2 on CPU, where big decoder batches
+    #: spill the caches and run slower per prompt (benchmarks/bench_segment.py)
+    prompt_batch: int | None = None
     multimask: str = "auto"
     precision: str = "auto"
     workers: int = 2  # image decode/resize threads
@@ -40,7 +42,7 @@ class SegmentOptions:
     def __post_init__(self) -> None:
         if self.multimask not in MULTIMASK_MODES:
             raise SamcliError(f"--multimask must be one of {', '.join(MULTIMASK_MODES)}")
-        if self.batch_size < 1 or self.prompt_batch < 1:
+        if self.batch_size < 1 or (self.prompt_batch is not None and self.prompt_batch < 1):
             raise SamcliError("--batch-size and --prompt-batch must be at least 1")
 
 
@@ -61,6 +63,7 @@ class Segmenter(ImagePipeline):
         self.options = options or SegmentOptions()
         o = self.options
         super().__init__(model, device, o.precision, o.batch_size, o.workers, keep_images)
+        self.prompt_batch = o.prompt_batch or (64 if self.device.type == "cuda" else 2)
 
     def segment(self, image: np.ndarray, prompts: list[Prompt]) -> list[Annotation]:
         """One in-memory RGB uint8 image → one annotation per prompt."""
@@ -106,7 +109,7 @@ class Segmenter(ImagePipeline):
         lows: list[list] = [[None] * len(it.work.prompts) for it in items]
         ious: list[list] = [[None] * len(it.work.prompts) for it in items]
         for group in group_by_shape(refs):
-            for chunk in batched(group, self.options.prompt_batch):
+            for chunk in batched(group, self.prompt_batch):
                 prompts = to_tensors(chunk, geoms).to(self.device)
                 with autocast(self.device, self.dtype):
                     low, iou = self.model.decode(embeddings, prompts)
