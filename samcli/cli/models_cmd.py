@@ -1,6 +1,7 @@
 """`samcli models list|download`."""
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 import typer
@@ -16,26 +17,39 @@ app = typer.Typer(help="List the model zoo and manage the weights cache.", no_ar
 
 @app.command("list")
 def list_models(
-    complexity: Annotated[bool, typer.Option("--complexity/--no-complexity", help="Compute parameters and MACs (a second or two per model).")] = True,
+    complexity: Annotated[bool, typer.Option("--complexity/--no-complexity", help="Compute parameters and MACs from the architecture (about a second per model).")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per model on stdout, for scripts.")] = False,
 ) -> None:
-    """Every model: input size, parameters, encoder MACs at that size, licence, cache state."""
+    """Every model: input size, parameters, encoder MACs at that size, licence,
+    whether its weights are cached, and the parity fixture that proves it."""
     from samcli.models import all_specs
     from samcli.models.checkpoint import cache_path
     from samcli.models.complexity import build_on_meta, encoder_macs, parameter_count
 
-    table = Table(title="samcli models")
-    for col in ("id", "family", "input", "params (M)", "encoder GMACs", "licence", "cached", "parity"):
-        table.add_column(col, justify="right" if col in ("input", "params (M)", "encoder GMACs") else "left")
+    rows = []
     for spec in all_specs():
-        params = macs = "-"
+        row = {"id": spec.id, "kind": spec.kind, "family": spec.family, "input_size": spec.input_size,
+               "licence": spec.licence, "cached": cache_path(spec).is_file(), "parity": spec.parity,
+               "url": spec.url, "cache_path": str(cache_path(spec))}
         if complexity:
             net = build_on_meta(spec)
-            params = f"{parameter_count(net) / 1e6:.2f}"
-            macs = f"{encoder_macs(net, spec.input_size) / 1e9:.1f}"
-        cached = "yes" if cache_path(spec).is_file() else "no"
-        table.add_row(spec.id, spec.family, str(spec.input_size), params, macs, spec.licence, cached,
-                      spec.parity or "-")
-    Console().print(table)
+            row.update(params_m=round(parameter_count(net) / 1e6, 2),
+                       encoder_gmacs=round(encoder_macs(net, spec.input_size) / 1e9, 1))
+        rows.append(row)
+    if as_json:
+        for row in rows:
+            typer.echo(json.dumps(row))
+        return
+    table = Table(title="samcli models (GMACs: one image-encoder pass at the input size)")
+    for col in ("id", "family", "input", "params (M)", "GMACs", "licence", "cached", "parity"):
+        table.add_column(col, justify="right" if col in ("input", "params (M)", "GMACs") else "left")
+    for r in rows:
+        table.add_row(r["id"], r["family"], str(r["input_size"]), str(r.get("params_m", "-")),
+                      str(r.get("encoder_gmacs", "-")), r["licence"], "yes" if r["cached"] else "no", r["parity"] or "-")
+    console = Console()
+    if not console.is_terminal:  # piped: don't squeeze the table into 80 columns
+        console = Console(width=140)
+    console.print(table)
 
 
 @app.command("download")
@@ -46,8 +60,10 @@ def download(model_ids: Annotated[list[str], typer.Argument(help="Model ids, or 
 
     try:
         specs = all_specs() if model_ids == ["all"] else [get_spec(m) for m in model_ids]
+    except SamcliError as exc:
+        raise fail(str(exc)) from None
+    try:
         for spec in specs:
-            path = resolve_checkpoint(spec, offline=False)
-            typer.echo(f"{spec.id}: {path}")
+            typer.echo(f"{spec.id}: {resolve_checkpoint(spec)}")
     except SamcliError as exc:
         raise fail(str(exc), EXIT_MODEL) from None
