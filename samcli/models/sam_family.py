@@ -39,29 +39,26 @@ class TinySam(TinyViTSam):
 # Digests: Meta names SAM files by the first hex digits of their MD5; the full
 # MD5s below are the ones published alongside those names. Where no digest is
 # published we record none rather than invent one.
+
 SAM_URL = "https://dl.fbaipublicfiles.com/segment_anything/"
 
+
+
+def _sam_spec(size: str, filename: str, md5: str, summary: str, **extra) -> ModelSpec:
+    return ModelSpec(
+        id=f"sam-vit-{size}", family="SAM", summary=summary, build=partial(build_sam_vit, size),
+        url=SAM_URL + filename, filename=filename, digest=f"md5:{md5}", licence="Apache-2.0",
+        input_size=1024, **extra,
+    )
+
+
 SPECS = (
-    ModelSpec(
-        id="sam-vit-b", family="SAM", summary="Segment Anything ViT-B (baseline)",
-        build=partial(build_sam_vit, "b"), url=SAM_URL + "sam_vit_b_01ec64.pth",
-        filename="sam_vit_b_01ec64.pth", digest="md5:01ec64d29a2fca3f0661936605ae66f8",
-        licence="Apache-2.0", input_size=1024, parity="sam_vit_b",
-    ),
-    ModelSpec(
-        id="sam-vit-l", family="SAM", summary="Segment Anything ViT-L",
-        build=partial(build_sam_vit, "l"), url=SAM_URL + "sam_vit_l_0b3195.pth",
-        filename="sam_vit_l_0b3195.pth", digest="md5:0b3195507c641ddb6910d2bb5adee89c",
-        licence="Apache-2.0", input_size=1024,
-        notes="same code as sam-vit-b (parity-proven) with the ViT-L configuration",
-    ),
-    ModelSpec(
-        id="sam-vit-h", family="SAM", summary="Segment Anything ViT-H (largest)",
-        build=partial(build_sam_vit, "h"), url=SAM_URL + "sam_vit_h_4b8939.pth",
-        filename="sam_vit_h_4b8939.pth", digest="md5:4b8939a88964f0f4ff5f5b2642c598a6",
-        licence="Apache-2.0", input_size=1024,
-        notes="same code as sam-vit-b (parity-proven) with the ViT-H configuration",
-    ),
+    _sam_spec("b", "sam_vit_b_01ec64.pth", "01ec64d29a2fca3f0661936605ae66f8", "Segment Anything ViT-B (baseline)",
+              parity="sam_vit_b"),
+    _sam_spec("l", "sam_vit_l_0b3195.pth", "0b3195507c641ddb6910d2bb5adee89c", "Segment Anything ViT-L",
+              notes="same code as sam-vit-b (parity-proven) with the ViT-L configuration"),
+    _sam_spec("h", "sam_vit_h_4b8939.pth", "4b8939a88964f0f4ff5f5b2642c598a6", "Segment Anything ViT-H (largest)",
+              notes="same code as sam-vit-b (parity-proven) with the ViT-H configuration"),
     ModelSpec(
         id="mobilesam", family="MobileSAM", summary="TinyViT-5M encoder distilled from SAM ViT-H",
         build=TinyViTSam, url="https://github.com/ChaoningZhang/MobileSAM/raw/master/weights/mobile_sam.pt",

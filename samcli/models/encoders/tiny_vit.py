@@ -128,25 +128,12 @@ class TinyViTBlock(nn.Module):
         return x + self.mlp(x)
 
 
-class ConvLayer(nn.Module):
-    def __init__(self, dim: int, depth: int, expand: float, downsample: nn.Module | None) -> None:
+class Stage(nn.Module):
+    """`blocks` then an optional `downsample` (the checkpoint's layer layout)."""
+
+    def __init__(self, blocks: list[nn.Module], downsample: nn.Module | None) -> None:
         super().__init__()
-        self.blocks = nn.ModuleList(MBConv(dim, expand) for _ in range(depth))
-        self.downsample = downsample
-
-    def forward(self, x):
-        for blk in self.blocks:
-            x = blk(x)
-        return self.downsample(x) if self.downsample is not None else x
-
-
-class BasicLayer(nn.Module):
-    def __init__(self, dim: int, resolution: int, depth: int, num_heads: int, window: int,
-                 mlp_ratio: float, downsample: nn.Module | None) -> None:
-        super().__init__()
-        self.blocks = nn.ModuleList(
-            TinyViTBlock(dim, resolution, num_heads, window, mlp_ratio) for _ in range(depth)
-        )
+        self.blocks = nn.ModuleList(blocks)
         self.downsample = downsample
 
     def forward(self, x):
@@ -169,10 +156,12 @@ class TinyViT(nn.Module):
         for i in range(n):
             res = base // (2 ** (i - 1 if i == 3 else i))
             down = PatchMerging(res, embed_dims[i], embed_dims[i + 1]) if i < n - 1 else None
-            if i == 0:
-                self.layers.append(ConvLayer(embed_dims[0], depths[0], mbconv_expand_ratio, down))
+            if i == 0:  # convolutional stage
+                blocks = [MBConv(embed_dims[0], mbconv_expand_ratio) for _ in range(depths[0])]
             else:
-                self.layers.append(BasicLayer(embed_dims[i], res, depths[i], num_heads[i], window_sizes[i], mlp_ratio, down))
+                blocks = [TinyViTBlock(embed_dims[i], res, num_heads[i], window_sizes[i], mlp_ratio)
+                          for _ in range(depths[i])]
+            self.layers.append(Stage(blocks, down))
         self.out_resolution = base // 4
         self.neck = sam_neck(embed_dims[-1])
 
