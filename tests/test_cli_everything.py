@@ -39,9 +39,18 @@ def run_cli(tmp_path, model: str, checkpoint, *flags):
     return doc, run.stderr
 
 
-@pytest.mark.parametrize("hierarchical", [True, False], ids=["hierarchical", "grid"])
-def test_everything_cli_matches_reference(parity_checkpoint, tmp_path, hierarchical):
-    model, fixture, run = ("tinysam", "tinysam", "hier") if hierarchical else ("mobilesam", "mobilesam", "amg_nonms")
+RUNS = [
+    pytest.param("hier", id="hierarchical"),
+    pytest.param("amg_nonms", id="grid"),
+    pytest.param("amg", id="grid-nms"),
+    pytest.param("amg_crop", id="grid-crops"),
+]
+
+
+@pytest.mark.parametrize("run", RUNS)
+def test_everything_cli_matches_reference(parity_checkpoint, tmp_path, run):
+    hierarchical = run == "hier"
+    model, fixture = ("tinysam", "tinysam") if hierarchical else ("mobilesam", "mobilesam")
     g = golden(fixture)
     flags = reference_flags(g, run) + (["--hierarchical"] if hierarchical else [])
     doc, stderr = run_cli(tmp_path, model, parity_checkpoint(fixture), *flags)

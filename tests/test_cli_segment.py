@@ -85,6 +85,16 @@ def test_bad_inputs_are_reported_by_name_and_the_rest_completes(parity_checkpoin
         assert rle.decode(a["segmentation"]).shape == (534, 800)
 
 
+def test_missing_listed_image_is_reported_and_the_rest_completes(parity_checkpoint, dog_prompts, tmp_path):
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"{IMAGES_DIR / 'dog.jpg'}\n{IMAGES_DIR / 'vanished.jpg'}\n")
+    run = samcli("segment", listing, "-p", dog_prompts[0], "-m", "mobilesam", "-c", parity_checkpoint("mobilesam"),
+                 "-f", "jsonl", "-q")
+    assert run.returncode == 1 and "vanished.jpg" in run.stderr and "Traceback" not in run.stderr
+    dog, gone = map(json.loads, run.stdout.splitlines())
+    assert len(dog["annotations"]) == len(dog_prompts[1]) and "not found" in gone["error"]
+
+
 def test_unusable_prompt_file_is_a_usage_error(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"images": [ {"file": "dog.jpg", ')

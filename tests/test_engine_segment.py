@@ -93,3 +93,24 @@ def test_a_prompt_the_model_cannot_take_fails_alone(parity_model, tmp_path):
     (result,) = Segmenter(model, "cpu").run([Job(ImageRef(tmp_path / "a.png", "a.png"), [ok, too_many, ok])])
     assert result.ok and [a.extra["prompt_index"] for a in result.annotations] == [0, 2]
     assert "images[0].prompts[1]" in result.prompt_errors[0] and "at most 6" in result.prompt_errors[0]
+
+
+def test_odd_but_valid_images_are_segmented_in_display_orientation(mobilesam, tmp_path):
+    """Grayscale, RGBA, 16-bit and EXIF-rotated files all yield a mask of the
+    displayed image's size; prompt coordinates refer to the displayed image."""
+    rng = np.random.default_rng(1)
+    Image.fromarray(rng.integers(0, 255, (48, 64), dtype=np.uint8)).save(tmp_path / "gray.png")
+    Image.fromarray(rng.integers(0, 255, (48, 64, 4), dtype=np.uint8)).save(tmp_path / "rgba.png")
+    Image.fromarray(rng.integers(0, 65535, (48, 64), dtype=np.uint16)).save(tmp_path / "deep.png")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored 64 wide × 48 high, displayed 48 wide × 64 high
+    Image.fromarray(rng.integers(0, 255, (48, 64, 3), dtype=np.uint8)).save(tmp_path / "rot.jpg", exif=exif.tobytes())
+    box = Prompt(box=np.array([4.0, 40.0, 40.0, 60.0]))  # y up to 60 exists only in the displayed frame
+    names = ["gray.png", "rgba.png", "deep.png", "rot.jpg"]
+    results = list(Segmenter(mobilesam, "cpu").run(Job(ImageRef(tmp_path / n, n), [box]) for n in names))
+    for name, result in zip(names, results):
+        assert result.clean, (name, result.error, result.prompt_errors)
+        h, w = (64, 48) if name == "rot.jpg" else (48, 64)
+        assert (result.height, result.width) == (h, w)
+        assert rle.decode(result.annotations[0].rle).shape == (h, w)
+    assert not any("clipped" in w for w in results[3].warnings)  # the box fits the displayed image
