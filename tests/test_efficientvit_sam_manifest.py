@@ -12,9 +12,13 @@ import torch
 from samcli.models import get_spec
 from samcli.models.checkpoint import apply_state_dict, read_state_dict
 from samcli.models.efficientvit_sam import EfficientViTSam
+from samcli.models.complexity import build_on_meta as build_spec_on_meta
 from tests.parity import fixture_dir
 
-VARIANTS = ("l0", "l1", "l2", "xl0", "xl1")
+#: variant → its parity folder (L1, L2, XL1 hold key/shape manifests only)
+FIXTURES = {"l0": "efficientvit_sam_l0", "l1": "efficientvit_sam_l1", "l2": "efficientvit_sam_l2",
+            "xl0": "efficientvit_sam_xl0", "xl1": "efficientvit_sam_xl1"}
+VARIANTS = tuple(FIXTURES)
 #: nn.Parameters of the reference model, from the L0/XL0 fixture READMEs
 PARAMETERS = {"l0": 34_792_784, "xl0": 116_957_904}
 #: shared/parity/README.md "parameter counts from them" for the keys-only manifests:
@@ -25,13 +29,12 @@ TABLE_PARAMS_M = {"l0": 34.8, "l1": 47.7, "l2": 61.3, "xl0": 117.0, "xl1": 203.3
 
 
 def build_on_meta(variant: str) -> torch.nn.Module:
-    with torch.device("meta"):  # shapes only: no memory, no initialisation cost
-        return get_spec(f"efficientvit-sam-{variant}").build()
+    return build_spec_on_meta(get_spec(f"efficientvit-sam-{variant}"))
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_state_dict_equals_reference_manifest(variant):
-    manifest = json.loads((fixture_dir(f"efficientvit_sam_{variant}") / "keys.json").read_text())
+    manifest = json.loads((fixture_dir(FIXTURES[variant]) / "keys.json").read_text())
     ours = [[k, list(t.shape), str(t.dtype).removeprefix("torch.")] for k, t in build_on_meta(variant).state_dict().items()]
     assert ours == manifest["tensors"]
 
