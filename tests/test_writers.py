@@ -78,3 +78,5 @@ def test_mask_pngs_and_overlay(tmp_path):
     image = np.full((30, 40, 3), 100, np.uint8)
     over = render_overlay(image, result)
     assert over.shape == image.shape and (over != image).any()
+    nothing = ImageResult("b.jpg", "/x/b.jpg", 40, 30)  # an image without masks still gets its overlay
+    assert (render_overlay(image, nothing) == image).all()

@@ -19,7 +19,8 @@ EXIT_MODEL = 3  # the model or its checkpoint could not be loaded
 EXIT_INTERNAL = 4  # a bug in samcli: please report it (SAMCLI_DEBUG=1 shows the traceback)
 EXIT_INTERRUPTED = 130  # Ctrl-C: results finished so far were written
 
-err = Console(stderr=True, highlight=False)
+# soft_wrap: never break a long path or URL in a message the user may copy
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 @dataclass

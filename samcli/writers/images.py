@@ -30,6 +30,8 @@ def save_masks(result: ImageResult, root: Path) -> None:
 
 def palette(n: int) -> np.ndarray:
     """n distinct, deterministic RGB colours (golden-angle hues)."""
+    if n == 0:
+        return np.zeros((0, 3), np.uint8)
     hues = (np.arange(n) * 137.508) % 360 / 2  # OpenCV hue range 0..179
     hsv = np.stack([hues, np.full(n, 200), np.full(n, 255)], axis=1).astype(np.uint8)[None]
     return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)[0]
