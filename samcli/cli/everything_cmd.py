@@ -28,7 +28,7 @@ def Float(name: str, help: str):  # noqa: N802
 
 
 def everything(
-    images: Annotated[str, typer.Argument(help="A folder (searched recursively), one image, a list file, or - for a list on stdin.")],
+    images: opt.Images,
     hierarchical: Annotated[bool, typer.Option("--hierarchical", help="TinySAM's mode: a sparse grid (points-per-side/4) first, dense points only where no confident mask covers the image. Fewer decoder calls; ignores the crop options.")] = False,
     model: opt.Model = opt.DEFAULT_MODEL,
     checkpoint: opt.Checkpoint = None,

@@ -10,6 +10,8 @@ import typer
 # on CPU (benchmarks/bench_encoders.py), and the best published quality per MAC
 DEFAULT_MODEL = "efficientvit-sam-l0"
 
+Images = Annotated[str, typer.Argument(
+    help="A folder (searched recursively), one image, a text file listing image paths, or - to read that list from stdin.")]
 Model = Annotated[str, typer.Option("--model", "-m", help="Model id (see `samcli models list`).")]
 Checkpoint = Annotated[Optional[Path], typer.Option(
     "--checkpoint", "-c", help="Local weights file; skips the cache/download.", dir_okay=False)]

@@ -24,7 +24,7 @@ from samcli.writers.images import save_overlay, stem_path
 
 
 def salient(
-    images: Annotated[str, typer.Argument(help="A folder (searched recursively), one image, a list file, or - for a list on stdin.")],
+    images: opt.Images,
     out_dir: Annotated[Path, typer.Option("--out-dir", "-o", help="Writes cutouts/, annotations.json(l), and saliency/ + overlays/ when asked.", file_okay=False)],
     sod: Annotated[str, typer.Option("--sod", help="Salient-object map: u2netp (default, 4.7 MB) | u2net (176 MB, better) | spectral (no weights, works offline, lower quality).")] = DEFAULT_SALIENCY_SOURCE,
     sod_checkpoint: Annotated[Optional[Path], typer.Option("--sod-checkpoint", help="Local weights for --sod u2net/u2netp.", dir_okay=False)] = None,

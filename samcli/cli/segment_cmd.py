@@ -10,7 +10,7 @@ import typer
 from samcli import __version__
 from samcli.cli import options as opt
 from samcli.cli.common import check_format, fail, load_model_or_exit, open_sinks, overlay_hook
-from samcli.cli.runner import drive
+from samcli.cli.runner import drive, err
 from samcli.engine.segment import Job, SegmentOptions, Segmenter
 from samcli.errors import SamcliError
 from samcli.io.images import list_images
@@ -18,7 +18,7 @@ from samcli.io.prompts import load_prompts, match_image
 
 
 def segment(
-    images: Annotated[str, typer.Argument(help="A folder (searched recursively), one image, a text file listing image paths, or - to read that list from stdin.")],
+    images: opt.Images,
     prompts: Annotated[Path, typer.Option("--prompts", "-p", help="Prompt file or YOLO label folder.", exists=True)],
     prompt_format: Annotated[str, typer.Option("--prompt-format", help="auto | json | coco | yolo | gdino")] = "auto",
     model: opt.Model = opt.DEFAULT_MODEL,
@@ -51,16 +51,17 @@ def segment(
         refs = list_images(images)
         prompt_file = load_prompts(prompts, prompt_format, min_score=min_score,
                                    class_names=class_names, coco_images=coco_images)
-        options = SegmentOptions(batch_size=batch_size, prompt_batch=prompt_batch, multimask=multimask)
-        options.precision, options.workers = precision, workers
+        options = SegmentOptions(batch_size=batch_size, prompt_batch=prompt_batch, multimask=multimask,
+                                 precision=precision, workers=workers)
         by_image, unknown = match_image(prompt_file, [r.key for r in refs])
     except SamcliError as exc:
         raise fail(str(exc)) from None
     if not refs:
         raise fail(f"{images}: no images found")
     upfront = list(prompt_file.errors) + [f"{prompts}: prompts for {k!r}, which is not among the images" for k in unknown]
-    for w in prompt_file.warnings:
-        opt_warn(w, quiet)
+    if not quiet:
+        for w in prompt_file.warnings:
+            err.print(f"[yellow]warning[/] {w}")
 
     net = load_model_or_exit(model, checkpoint, offline, quiet)
     try:
@@ -74,10 +75,3 @@ def segment(
         sinks = open_sinks(stack, out, fmt, prompt_file.categories, info, save_masks, with_stats=stats)
         summary = drive(segmenter.run(jobs), len(refs), sinks, quiet, "segment", upfront)
     raise typer.Exit(summary.exit_code)
-
-
-def opt_warn(message: str, quiet: bool) -> None:
-    if not quiet:
-        from samcli.cli.runner import err
-
-        err.print(f"[yellow]warning[/] {message}")

@@ -6,15 +6,19 @@ import torch
 from samcli.models.base import Geometry, PromptableModel
 from samcli.ops import rle
 
-#: float logits upscaled at once, in pixels (×4 bytes): bounds memory on huge images
-UPSCALE_BUDGET_PIXELS = 64_000_000
+#: float32 logits upscaled at once: bounds memory on huge images
+UPSCALE_BUDGET_MB = 256.0
+
+
+def chunk_size(hw: tuple[int, int], budget_mb: float = UPSCALE_BUDGET_MB) -> int:
+    """How many full-size (h, w) float32 maps fit in `budget_mb` (at least one)."""
+    return max(1, int(budget_mb * 2**20 // (4 * hw[0] * hw[1])))
 
 
 def upscale_to_rles(model: PromptableModel, low_res: torch.Tensor, geom: Geometry) -> list[dict]:
     """(P, h, w) chosen low-res logits of one image → P RLEs at the original size.
     Masks are upscaled in chunks so a batch never holds P full-size float maps."""
-    h, w = geom.original_hw
-    step = max(1, UPSCALE_BUDGET_PIXELS // (h * w))
+    step = chunk_size(geom.original_hw)
     out: list[dict] = []
     for i in range(0, low_res.shape[0], step):
         logits = model.upscale(low_res[i : i + step, None].float(), geom)[:, 0]

@@ -49,6 +49,9 @@ class Loaded:
 class ImagePipeline:
     """Subclasses implement `prepare` (loader threads) and `process` (main thread)."""
 
+    #: whether `process` needs the decoded image (e.g. everything's crops)
+    needs_image: bool = False
+
     def __init__(self, model: PromptableModel, device: str | torch.device = "auto", precision: str = "auto",
                  batch_size: int = 1, workers: int = 2, keep_images: bool = False) -> None:
         self.device = resolve_device(device) if isinstance(device, str) else device
@@ -120,6 +123,3 @@ class ImagePipeline:
         if not self.keep_images and not self.needs_image:
             loaded.image = None
         return loaded
-
-    #: whether `process` needs the decoded image (e.g. everything's crops)
-    needs_image: bool = False

@@ -102,7 +102,7 @@ class Segmenter(ImagePipeline):
             item.result.stats.update(prompts=len(item.work.prompts), decode_s=round((t2 - t1) / len(items), 4),
                                      postprocess_s=round((t3 - t2) / len(items), 4))
 
-    def _decode_all(self, embeddings: torch.Tensor, items: list[_Loaded]):
+    def _decode_all(self, embeddings: torch.Tensor, items: list[Loaded]):
         """Decode every prompt of the batch; → per slot (low-res logits (P,h,w), scores (P,))."""
         refs = [PromptRef(slot, k, p) for slot, it in enumerate(items) for k, p in enumerate(it.work.prompts)]
         geoms = [it.geom for it in items]

@@ -112,8 +112,3 @@ class ResultWriter:
         if self.with_stats and result.stats:
             rec["stats"] = result.stats
         return rec
-
-
-def default_output(images: str, fmt: str) -> Path:
-    stem = Path(images).stem if images != "-" else "stdin"
-    return Path(f"{stem or 'images'}.{'jsonl' if fmt == 'jsonl' else 'json'}")

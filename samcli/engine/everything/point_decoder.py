@@ -27,6 +27,7 @@ from samcli.engine.everything.maskset import MaskSet
 from samcli.engine.everything.params import EverythingParams
 from samcli.engine.everything.stats import Stats
 from samcli.engine.everything.trace import Trace
+from samcli.engine.mask_output import chunk_size
 from samcli.models.base import Geometry, PromptTensors
 from samcli.ops import rle
 from samcli.ops.boxes import mask_boxes, near_crop_edge
@@ -79,7 +80,7 @@ def decode_points(model, embedding: torch.Tensor, crop: CropFrame, points_xy: np
 def _decode_candidates(model, embedding: torch.Tensor, geom: Geometry, points: np.ndarray):
     """→ low-res logits (B·K, h, w) and IoU (B·K,), point-major, for the K candidate tokens."""
     device = embedding.device
-    dtype = torch.float64 if getattr(model, "float64_points", False) else torch.float32
+    dtype = torch.float64 if model.float64_points else torch.float32
     coords = torch.from_numpy(geom.to_prompt_frame(points)).to(device, dtype)[:, None, :]
     b = coords.shape[0]
     prompts = PromptTensors(
@@ -90,10 +91,6 @@ def _decode_candidates(model, embedding: torch.Tensor, geom: Geometry, points: n
     tokens = list(model.candidate_tokens)
     # filter in float32 whatever precision the decoder ran in (the references are float32)
     return low[:, tokens].flatten(0, 1).float(), iou[:, tokens].flatten(0, 1).float()
-
-
-def _chunk_size(hw: tuple[int, int], budget_mb: float) -> int:
-    return max(1, int(budget_mb * 2**20 // (4 * hw[0] * hw[1])))
 
 
 def _filter(model, low: torch.Tensor, iou: torch.Tensor, points: np.ndarray, geom: Geometry, crop: CropFrame,
@@ -113,7 +110,7 @@ def _filter(model, low: torch.Tensor, iou: torch.Tensor, points: np.ndarray, geo
 
     threshold = float(getattr(model, "mask_threshold", 0.0))
     parts = []
-    for idx in todo.split(_chunk_size(crop.hw, params.upscale_budget_mb)):
+    for idx in todo.split(chunk_size(crop.hw, params.upscale_budget_mb)):
         logits = model.upscale(low[idx][None], geom)[0]  # (k, h, w) at crop size
         stability = stability_score(logits, threshold, params.stability_score_offset)
         if record:

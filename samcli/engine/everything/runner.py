@@ -2,7 +2,6 @@
 batches, then each image's masks are generated against its embedding."""
 from __future__ import annotations
 
-import numpy as np
 import torch
 
 from samcli.engine.device import autocast
@@ -30,6 +29,3 @@ class EverythingRunner(ImagePipeline):
             item.result.warnings += out.warnings
             out.stats.setdefault("time_s", {})["encode"] = item.result.stats.pop("encode_s", None)
             item.result.stats.update(out.stats)
-
-    def prepare(self, loaded: Loaded, image: np.ndarray) -> bool:
-        return True
