@@ -42,14 +42,17 @@ class PromptTensors:
     """A batch of prompts with the same shape, already in the prompt frame.
 
     coords (B, N, 2) float32 and labels (B, N) int (1 fg, 0 bg), or None;
-    boxes (B, 4) float32 x0,y0,x1,y1, or None. `image_index` (B,) says which
-    embedding each prompt is decoded against.
+    boxes (B, 4) float32 x0,y0,x1,y1, or None; masks (B, 1, 256, 256) low-res
+    logits of an earlier prediction fed back as a dense prompt (interactive
+    clicks), or None. `image_index` (B,) says which embedding each prompt is
+    decoded against.
     """
 
     image_index: torch.Tensor
     coords: torch.Tensor | None = None
     labels: torch.Tensor | None = None
     boxes: torch.Tensor | None = None
+    masks: torch.Tensor | None = None
 
     def __len__(self) -> int:
         return int(self.image_index.shape[0])
@@ -66,7 +69,8 @@ class PromptTensors:
         def move(t):
             return None if t is None else t.to(device, non_blocking=True)
 
-        return PromptTensors(move(self.image_index), move(self.coords), move(self.labels), move(self.boxes))
+        return PromptTensors(move(self.image_index), move(self.coords), move(self.labels), move(self.boxes),
+                             move(self.masks))
 
 
 MULTIMASK_MODES = ("auto", "always", "never")
@@ -90,6 +94,8 @@ class PromptableModel(nn.Module):
     #: decode() accepts float64 point coords and keeps that precision until it
     #: normalises them (SAM's automatic generator feeds float64 grid points)
     float64_points: bool = False
+    #: decode() takes `PromptTensors.masks` (SAM's low-res mask prompt)
+    accepts_mask_input: bool = False
 
     # ---- preprocessing -------------------------------------------------
     def geometry(self, original_hw: tuple[int, int]) -> Geometry:

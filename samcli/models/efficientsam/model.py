@@ -60,6 +60,8 @@ class EfficientSam(PromptableModel):
         return self.image_encoder(x)
 
     def decode(self, embeddings: torch.Tensor, prompts: PromptTensors) -> tuple[torch.Tensor, torch.Tensor]:
+        if prompts.masks is not None:
+            raise ValueError("EfficientSAM takes no mask prompt (accepts_mask_input is False)")
         coords, labels = points_with_box_corners(prompts, self.max_points)
         sparse = self.prompt_encoder(coords, labels)
         image = embeddings[prompts.image_index]  # = the reference's per-query tiling

@@ -21,6 +21,7 @@ class SamHeadModel(PromptableModel):
     """Checkpoint layout: `image_encoder.*`, `prompt_encoder.*`, `mask_decoder.*`."""
 
     float64_points = True  # RandomFourierPE.points normalises before casting
+    accepts_mask_input = True
 
     def __init__(self, image_encoder: nn.Module, encoder_size: int = 1024, transformer_eps: float = 1e-5) -> None:
         super().__init__()
@@ -51,7 +52,7 @@ class SamHeadModel(PromptableModel):
         return self.image_encoder(x)
 
     def decode(self, embeddings: torch.Tensor, prompts: PromptTensors) -> tuple[torch.Tensor, torch.Tensor]:
-        sparse, dense = self.prompt_encoder(prompts.coords, prompts.labels, prompts.boxes)
+        sparse, dense = self.prompt_encoder(prompts.coords, prompts.labels, prompts.boxes, prompts.masks)
         image = embeddings[prompts.image_index]  # = the reference's repeat_interleave
         return self.mask_decoder(image, self.prompt_encoder.dense_pe(), sparse, dense)
 
