@@ -13,7 +13,7 @@ import torch
 from samcli.errors import CheckpointError
 from samcli.models import load_model
 from samcli.models.checkpoint import apply_state_dict, read_state_dict, resolve_checkpoint
-from samcli.models.registry import ModelSpec
+from samcli.models.spec import ModelSpec
 from samcli.models.sam_family import TinyViTSam
 
 

@@ -8,7 +8,7 @@ import pytest
 from samcli.errors import CheckpointError
 from samcli.models import get_spec
 from samcli.models.checkpoint import download, is_zipped_release, resolve_checkpoint
-from samcli.models.registry import ModelSpec
+from samcli.models.spec import ModelSpec
 
 
 def zipped_spec(tmp_path, members: dict[str, bytes]) -> ModelSpec:

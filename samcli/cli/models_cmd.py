@@ -28,9 +28,9 @@ def list_models(
 
     rows = []
     for spec in all_specs():
-        row = {"id": spec.id, "kind": spec.kind, "family": spec.family, "input_size": spec.input_size,
-               "licence": spec.licence, "cached": cache_path(spec).is_file(), "parity": spec.parity,
-               "url": spec.url, "cache_path": str(cache_path(spec))}
+        row = {"id": spec.id, "kind": spec.kind, "family": spec.family, "summary": spec.summary,
+               "input_size": spec.input_size, "licence": spec.licence, "cached": cache_path(spec).is_file(),
+               "parity": spec.parity, "notes": spec.notes, "url": spec.url, "cache_path": str(cache_path(spec))}
         if complexity:
             net = build_on_meta(spec)
             row.update(params_m=round(parameter_count(net) / 1e6, 2),
@@ -41,15 +41,18 @@ def list_models(
             typer.echo(json.dumps(row))
         return
     table = Table(title="samcli models (GMACs: one image-encoder pass at the input size)")
-    for col in ("id", "family", "input", "params (M)", "GMACs", "licence", "cached", "parity"):
+    for col in ("id", "summary", "input", "params (M)", "GMACs", "licence", "cached", "parity"):
         table.add_column(col, justify="right" if col in ("input", "params (M)", "GMACs") else "left")
     for r in rows:
-        table.add_row(r["id"], r["family"], str(r["input_size"]), str(r.get("params_m", "-")),
+        table.add_row(r["id"], r["summary"], str(r["input_size"]), str(r.get("params_m", "-")),
                       str(r.get("encoder_gmacs", "-")), r["licence"], "yes" if r["cached"] else "no", r["parity"] or "-")
     console = Console()
     if not console.is_terminal:  # piped: don't squeeze the table into 80 columns
-        console = Console(width=140)
+        console = Console(width=160)
     console.print(table)
+    for r in rows:  # caveats too long for a column
+        if r["notes"]:
+            console.print(f"[bold]{r['id']}[/]: {r['notes']}", soft_wrap=True)
 
 
 @app.command("download")

@@ -7,7 +7,8 @@ import torch
 from torch import nn
 
 from samcli.models.checkpoint import apply_state_dict, read_state_dict, resolve_checkpoint
-from samcli.models.registry import ModelSpec, all_specs, get_spec
+from samcli.models.registry import all_specs, get_spec
+from samcli.models.spec import ModelSpec
 
 
 def load_model(model_id: str, checkpoint: str | os.PathLike | None = None, device: str | torch.device = "cpu",

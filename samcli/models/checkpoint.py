@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from samcli.errors import CheckpointError
-from samcli.models.registry import ModelSpec
+from samcli.models.spec import ModelSpec
 
 #: wrappers seen around state dicts: EfficientSAM saves {"model": sd},
 #: EfficientViT's trainer {"state_dict": sd}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from samcli.models.registry import ModelSpec
+from samcli.models.spec import ModelSpec
 
 
 def build_on_meta(spec: ModelSpec) -> torch.nn.Module:

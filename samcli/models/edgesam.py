@@ -7,7 +7,7 @@ import torch
 from samcli.models.base import PromptTensors
 from samcli.models.encoders.repvit import RepViTEncoder
 from samcli.models.layers import fuse_modules
-from samcli.models.registry import ModelSpec
+from samcli.models.spec import ModelSpec
 from samcli.models.sam_head.model import SamHeadModel
 from samcli.ops.masks import stability_score
 

@@ -15,7 +15,7 @@ import torch
 from samcli.models.encoders.efficientvit import CONFIGS, EfficientViTSamEncoder
 from samcli.models.encoders.efficientvit_blocks import NORM_EPS
 from samcli.models.layers import fuse_modules
-from samcli.models.registry import ModelSpec
+from samcli.models.spec import ModelSpec
 from samcli.models.sam_head.model import SAM_PIXEL_MEAN, SAM_PIXEL_STD, SamHeadModel
 
 

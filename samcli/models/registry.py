@@ -1,62 +1,56 @@
-"""Model ids → how to build them and where their released weights live."""
+"""Model ids → specs: the built-in families' `SPECS`, plus those of plugin
+modules named in $SAMCLI_PLUGINS (comma-separated import paths, each exporting
+`SPECS`, e.g. a fine-tuned model of your own). The table is built once, on
+first use."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable
-
-from torch import nn
+import importlib
+import os
+from functools import lru_cache
 
 from samcli.errors import SamcliError
+from samcli.models import edgesam, efficientsam, efficientvit_sam, sam_family, u2net
+from samcli.models.spec import ModelSpec
+
+#: promptable segmenters, then salient-object models (kind="saliency")
+BUILT_IN = (*sam_family.SPECS, *efficientvit_sam.SPECS, *efficientsam.SPECS, *edgesam.SPECS, *u2net.SPECS)
+PLUGINS_ENV = "SAMCLI_PLUGINS"
 
 
-@dataclass(frozen=True)
-class ModelSpec:
-    id: str
-    family: str
-    summary: str
-    build: Callable[[], nn.Module]  # the architecture, randomly initialised
-    url: str
-    filename: str
-    licence: str
-    input_size: int  # encoder input side, pixels
-    #: "md5:<hex>" / "sha256:<hex>" of the released file, where one is published
-    digest: str | None = None
-    kind: str = "promptable"  # or "saliency"
-    #: folder name under shared/parity proving this implementation
-    parity: str | None = None
-    notes: str = ""
-    aliases: tuple[str, ...] = field(default=())
+def plugin_specs(names: str) -> tuple[ModelSpec, ...]:
+    specs: list[ModelSpec] = []
+    for name in filter(None, (n.strip() for n in names.split(","))):
+        try:
+            module = importlib.import_module(name)
+        except ImportError as exc:
+            raise SamcliError(f"${PLUGINS_ENV}: cannot import {name!r} ({exc})") from None
+        found = getattr(module, "SPECS", None)
+        if not isinstance(found, (list, tuple)) or not all(isinstance(s, ModelSpec) for s in found):
+            raise SamcliError(f"${PLUGINS_ENV}: {name} must define SPECS, a tuple of samcli.models.spec.ModelSpec")
+        specs += found
+    return tuple(specs)
 
 
-_MODELS: dict[str, ModelSpec] = {}
+@lru_cache(maxsize=None)
+def _table(plugins: str) -> dict[str, ModelSpec]:
+    table: dict[str, ModelSpec] = {}
+    for spec in (*BUILT_IN, *plugin_specs(plugins)):
+        if spec.id in table:
+            raise SamcliError(f"two models are registered as {spec.id!r}")
+        table[spec.id] = spec
+    return table
 
 
-def register(*specs: ModelSpec) -> None:
-    for spec in specs:
-        for name in (spec.id, *spec.aliases):
-            if name in _MODELS:
-                raise ValueError(f"duplicate model id {name!r}")
-            _MODELS[name] = spec
-
-
-def _ensure_zoo() -> None:
-    if not _MODELS:
-        from samcli.models import zoo  # noqa: F401  (registers on import)
+def models() -> dict[str, ModelSpec]:
+    return _table(os.environ.get(PLUGINS_ENV, ""))
 
 
 def get_spec(model_id: str) -> ModelSpec:
-    _ensure_zoo()
     try:
-        return _MODELS[model_id]
+        return models()[model_id]
     except KeyError:
-        known = ", ".join(s.id for s in all_specs())
-        raise SamcliError(f"unknown model {model_id!r}; known models: {known}") from None
+        raise SamcliError(f"unknown model {model_id!r}; known models: {', '.join(models())}") from None
 
 
 def all_specs(kind: str | None = None) -> list[ModelSpec]:
-    _ensure_zoo()
-    seen: dict[str, ModelSpec] = {}
-    for spec in _MODELS.values():
-        if kind is None or spec.kind == kind:
-            seen.setdefault(spec.id, spec)
-    return list(seen.values())
+    return [spec for spec in models().values() if kind is None or spec.kind == kind]

@@ -7,7 +7,7 @@ from samcli.models.base import PromptTensors
 from samcli.models.encoders.tiny_vit import TinyViT
 from samcli.models.encoders.vit_sam import VIT_CONFIGS, ImageEncoderViT
 from samcli.models.layers import fuse_modules
-from samcli.models.registry import ModelSpec
+from samcli.models.spec import ModelSpec
 from samcli.models.sam_head.model import SamHeadModel
 
 

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from samcli.models.layers import fold_batchnorm, fuse_modules
-from samcli.models.registry import ModelSpec
+from samcli.models.spec import ModelSpec
 
 #: the side the reference resizes every image to (`RescaleT(320)`)
 U2NET_INPUT_SIZE = 320

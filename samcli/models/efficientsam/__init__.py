@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from samcli.models.efficientsam.model import CONFIGS, EfficientSam
-from samcli.models.registry import ModelSpec
+from samcli.models.spec import ModelSpec
 
 #: the checkpoints live in the repository itself (no releases, no published digests)
 WEIGHTS_URL = "https://github.com/yformer/EfficientSAM/raw/main/weights/"
