@@ -18,7 +18,8 @@ import torch
 
 from common import REPO, benchmark_model, header, sync  # noqa: E402
 from samcli.engine.device import resolve_device
-from samcli.engine.segment import Job, SegmentOptions, Segmenter
+from samcli.engine.pipeline import Job, PipelineOptions
+from samcli.engine.segment import SegmentOptions, Segmenter
 from samcli.io.images import list_images
 from samcli.io.prompts.types import Prompt
 
@@ -29,8 +30,8 @@ def boxes(n: int, seed: int = 0) -> list[Prompt]:
     return [Prompt(box=np.array([a, b, a + rng.uniform(50, 350), b + rng.uniform(50, 250)])) for a, b in zip(x0, y0)]
 
 
-def run(model, device, jobs, **options) -> float:
-    seg = Segmenter(model, device, SegmentOptions(**options))
+def run(model, device, jobs, precision: str, batch_size: int = 1, **options) -> float:
+    seg = Segmenter(model, SegmentOptions(**options), PipelineOptions(str(device), precision, batch_size))
     list(seg.run(jobs[:1]))  # warm-up
     sync(device)
     t = time.perf_counter()

@@ -4,7 +4,7 @@ The command line is a thin layer over this API:
 
     import samcli
     model = samcli.load_model("efficientvit-sam-l0")            # or checkpoint="file.pt"
-    seg = samcli.Segmenter(model)                              # device="auto"
+    seg = samcli.Segmenter(model)                              # PipelineOptions(device="cuda", …)
     anns = seg.segment(rgb_uint8, [samcli.Prompt(box=np.array([x0, y0, x1, y1]))])
     mask = samcli.decode_rle(anns[0].rle)                      # H×W bool
 
@@ -22,8 +22,9 @@ _EXPORTS = {
     "Segmenter": "samcli.engine.segment",
     "SegmentOptions": "samcli.engine.segment",
     "Job": "samcli.engine.pipeline",
+    "PipelineOptions": "samcli.engine.pipeline",
     "EverythingParams": "samcli.engine.everything",
-    "EverythingRunner": "samcli.engine.everything.runner",
+    "EverythingRunner": "samcli.engine.everything",
     "generate_everything": ("samcli.engine.everything", "generate"),
     "Prompt": "samcli.io.prompts",
     "load_prompts": "samcli.io.prompts",
@@ -34,6 +35,8 @@ _EXPORTS = {
     "load_saliency_source": "samcli.salient",
     "salient_clicks": "samcli.salient",
     "cutout_rgba": "samcli.salient",
+    "SalientRunner": "samcli.engine.salient",
+    "SalientOptions": "samcli.engine.salient",
     "ResultWriter": "samcli.writers.coco",
 }
 

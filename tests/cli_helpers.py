@@ -13,3 +13,13 @@ def samcli(*args, stdin: str | None = None, env: dict | None = None, cwd: Path |
     full_env = {**os.environ, "PYTHONPATH": str(REPO), "SAMCLI_OFFLINE": "1", **(env or {})}
     return subprocess.run([sys.executable, "-m", "samcli", *map(str, args)], input=stdin, capture_output=True,
                           text=True, env=full_env, cwd=cwd or REPO, timeout=600)
+
+
+#: the command line with the fake "disc" model registered (tests/fake_models.py)
+FAKE_ENV = {"SAMCLI_PLUGINS": "tests.fake_models"}
+SAMPLES = REPO / "sample_data"
+
+
+def samcli_fake(*args, checkpoint: Path, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+    """`samcli CMD … --model disc --checkpoint FILE`: every command end to end, no parity weights needed."""
+    return samcli(*args, "--model", "disc", "--checkpoint", checkpoint, env={**FAKE_ENV, **(env or {})}, **kwargs)

@@ -41,7 +41,8 @@ def _query_prompt(g, prefix: str, q: int, queries: int) -> Prompt:
 
 
 def expected_prompts(g, pick: Pick = best_by_score, sets=PROMPT_SETS):
-    """→ list of (Prompt, expected mask (H, W) bool, expected score or None)."""
+    """→ list of (Prompt, expected mask (H, W) bool, expected score or None);
+    fails if the golden holds none of `sets` (a comparison of nothing proves nothing)."""
     out = []
     for name in sets:
         prefix = f"pipe/{name}/"
@@ -54,6 +55,7 @@ def expected_prompts(g, pick: Pick = best_by_score, sets=PROMPT_SETS):
         for q in range(masks.shape[0]):
             mask, score = pick(g, prefix, q, masks[q], scores[q])
             out.append((_query_prompt(g, prefix, q, masks.shape[0]), mask, score))
+    assert out, f"no pipeline golden among {sets} in this fixture"
     return out
 
 

@@ -38,10 +38,12 @@ def check_model_level(model, g, rtol: float, atol: float, iou_atol: float, token
     set's multimask flag is set, else 0)."""
     emb = embed_golden_image(model, g)
     assert_close_rel(emb, g["model/embedding"], rtol, atol, "embedding")
+    compared = 0
     for name in PROMPT_SETS:
         prefix = f"model/{name}/"
         if prefix + "low_res_logits" not in g.files:
             continue
+        compared += 1
         low, iou = model.decode(emb, golden_prompts(g, prefix))
         if tokens_for is not None:
             tokens = tokens_for(prefix)
@@ -51,6 +53,7 @@ def check_model_level(model, g, rtol: float, atol: float, iou_atol: float, token
         assert_close_rel(low[:, tokens].reshape(gold_low.shape), gold_low, rtol, atol, f"{name} logits")
         gold_iou = g[prefix + "iou"]
         assert_close_rel(iou[:, tokens].reshape(gold_iou.shape), gold_iou, 0, iou_atol, f"{name} iou")
+    assert compared, "the fixture holds no model-level prompt set: nothing was compared"
 
 
 def load_rgb(path) -> np.ndarray:
@@ -88,10 +91,12 @@ def check_pipeline(model, g, image: np.ndarray, tokens_for, logit_rtol: float, l
     from tests.parity import mask_iou, unpack_masks
 
     emb, geom = run_pipeline(model, image)
+    compared = 0
     for name in PROMPT_SETS:
         prefix = f"pipe/{name}/"
         if prefix + "masks" not in g.files:
             continue
+        compared += 1
         prompts = pipeline_prompts(model, geom, g, prefix)
         low, iou = model.decode(emb, prompts)
         tokens = tokens_for(prefix)
@@ -104,3 +109,4 @@ def check_pipeline(model, g, image: np.ndarray, tokens_for, logit_rtol: float, l
         for i in np.ndindex(masks.shape[:2]):
             iou_val = mask_iou(masks[i], gold[i])
             assert iou_val >= min_iou, f"{name} mask {i}: IoU {iou_val:.5f} < {min_iou}"
+    assert compared, "the fixture holds no pipeline prompt set: nothing was compared"

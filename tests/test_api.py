@@ -10,7 +10,7 @@ from tests.parity import IMAGES_DIR
 def test_readme_api_example(parity_checkpoint):
     model = samcli.load_model("mobilesam", checkpoint=parity_checkpoint("mobilesam"))
     image = samcli.decode_image(IMAGES_DIR / "dog.jpg")
-    anns = samcli.Segmenter(model, "cpu").segment(image, [samcli.Prompt(box=np.array([60.0, 200, 420, 530]))])
+    anns = samcli.Segmenter(model, pipeline=samcli.PipelineOptions("cpu")).segment(image, [samcli.Prompt(box=np.array([60.0, 200, 420, 530]))])
     mask = samcli.decode_rle(anns[0].rle)
     assert mask.shape == image.shape[:2] and mask.dtype == bool
     assert anns[0].area == int(mask.sum()) and anns[0].extra["prompt_index"] == 0

@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from samcli.engine.everything import EverythingParams, generate
-from samcli.engine.everything.embed import embed_image
+from samcli.engine.pipeline import embed_image
 from samcli.models import get_spec
 from samcli.models.base import PromptTensors
 

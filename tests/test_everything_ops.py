@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from samcli.engine.everything.dense_points import dense_candidates
-from samcli.engine.everything.grids import crop_boxes, layer_point_grids, point_grid
+from samcli.engine.everything.hierarchical import dense_candidates
+from samcli.engine.everything.grid import crop_boxes, layer_point_grids, point_grid
 from samcli.engine.everything.maskset import MaskSet
-from samcli.engine.everything.small_regions import clean_small_regions, remove_small_regions
+from samcli.engine.everything.maskset import clean_small_regions, remove_small_regions
 from samcli.ops import rle
 from samcli.ops.boxes import mask_boxes, near_crop_edge, nms
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from samcli.engine.segment import Job, SegmentOptions, Segmenter
+from samcli.engine.pipeline import Job, PipelineOptions
+from samcli.engine.segment import SegmentOptions, Segmenter
 from samcli.errors import InputError
 from samcli.io.images import ImageRef
 from samcli.io.prompts.types import Prompt
@@ -153,7 +154,7 @@ def test_segmenter_gives_the_examples_pick(parity_model):
             cases.append((Prompt(points=points, labels=labels, box=box), masks[q, k], float(scores[q, k])))
     job = Job(ImageRef(IMAGES_DIR / "dog.jpg", "dog.jpg"), [p for p, _, _ in cases])
     model = parity_model("efficientsam-ti", "efficientsam_vitt")
-    (result,) = Segmenter(model, "cpu", SegmentOptions(prompt_batch=3)).run([job])
+    (result,) = Segmenter(model, SegmentOptions(prompt_batch=3), PipelineOptions("cpu")).run([job])
     assert result.ok and len(result.annotations) == len(cases)
     for ann, (_, mask, score) in zip(result.annotations, cases):
         assert mask_iou(rle.decode(ann.rle), mask) >= 0.999

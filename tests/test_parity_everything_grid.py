@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from samcli.engine.everything import Trace, generate
-from samcli.engine.everything.embed import embed_image
+from samcli.engine.pipeline import embed_image
 from tests.everything_parity import DecodeCache, check_candidates, check_record, reference_params
 from tests.parity import IMAGES_DIR, golden
 from tests.sam_head_parity import load_rgb

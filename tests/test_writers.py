@@ -11,7 +11,7 @@ from pycocotools.coco import COCO
 from samcli.engine.records import Annotation, ImageResult
 from samcli.ops import rle
 from samcli.writers.coco import ResultWriter
-from samcli.writers.images import render_overlay, save_masks
+from samcli.writers.images import MaskPngWriter, render_overlay
 
 
 def make_result(name: str, w: int = 40, h: int = 30, n: int = 2, category: int = 3) -> ImageResult:
@@ -69,7 +69,7 @@ def test_interrupted_run_still_writes_finished_images(tmp_path):
 
 def test_mask_pngs_and_overlay(tmp_path):
     result = make_result("sub/a.jpg")
-    save_masks(result, tmp_path)
+    MaskPngWriter(tmp_path).add(result)
     from PIL import Image
 
     png = np.asarray(Image.open(tmp_path / "sub/a/1.png"))

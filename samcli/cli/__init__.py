@@ -47,7 +47,8 @@ def main() -> None:
     except Exception as exc:  # typer.Exit / SystemExit are not Exceptions
         if os.environ.get("SAMCLI_DEBUG"):
             raise
-        from samcli.cli.runner import EXIT_INTERNAL, err
+        from samcli.cli.drive import err
+        from samcli.cli.exit_codes import EXIT_INTERNAL
 
         err.print(f"[red]internal error:[/] {exc.__class__.__name__}: {exc}  (rerun with SAMCLI_DEBUG=1 "
                   "for the traceback, and please report it)")

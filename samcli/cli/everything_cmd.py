@@ -1,22 +1,17 @@
 """`samcli everything`: segment everything in every image (auto-labeling)."""
 from __future__ import annotations
 
-from contextlib import ExitStack
 from typing import Annotated
 
 import typer
 
 from samcli import __version__
 from samcli.cli import options as opt
-from samcli.cli.common import check_format, fail, load_model_or_exit, open_sinks, overlay_hook
-from samcli.cli.runner import drive, err
-from samcli.engine.everything.params import EverythingParams
-from samcli.engine.everything.runner import EverythingRunner
-from samcli.engine.pipeline import Job
-from samcli.engine.records import ImageResult
+from samcli.cli.common import check_format, fail, images_or_exit, load_model_or_exit, outputs_for, print_totals
+from samcli.cli.drive import drive
+from samcli.engine.everything import EverythingParams, EverythingRunner
+from samcli.engine.pipeline import Job, PipelineOptions
 from samcli.errors import SamcliError
-from samcli.io.images import list_images
-
 
 
 def Int(name: str, help: str):  # noqa: N802  (reads like a type in the signature below)
@@ -61,6 +56,7 @@ def everything(
     TinySAM's two-round version. Works with every model. Options keep the names
     and defaults of SAM's generator so existing settings carry over."""
     check_format(fmt)
+    refs = images_or_exit(images)
     try:
         params = EverythingParams(
             points_per_side=points_per_side, points_per_batch=points_per_batch, pred_iou_thresh=pred_iou_thresh,
@@ -68,45 +64,18 @@ def everything(
             box_nms_thresh=box_nms_thresh, crop_n_layers=crop_n_layers, crop_nms_thresh=crop_nms_thresh,
             crop_overlap_ratio=crop_overlap_ratio, crop_n_points_downscale_factor=crop_n_points_downscale_factor,
             min_mask_region_area=min_mask_region_area, high_score_thresh=high_score_thresh, hierarchical=hierarchical)
-        refs = list_images(images)
     except SamcliError as exc:
         raise fail(str(exc)) from None
-    net = load_model_or_exit(model, checkpoint, offline, quiet)
-    try:
-        runner = EverythingRunner(net, params, device, precision, batch_size, workers,
-                                  keep_images=save_overlays is not None)
-    except SamcliError as exc:
-        raise fail(str(exc)) from None
-    runner.on_image = overlay_hook(save_overlays)
-    totals = StatsTotals()
     info = {"description": "samcli everything", "version": __version__, "model": model,
             "mode": "hierarchical" if hierarchical else "grid"}
-    with ExitStack() as stack:
-        sinks = open_sinks(stack, out, fmt, {1: "object"}, info, save_masks, with_stats=stats)
-        sinks.append(totals.add)
-        summary = drive(runner.run(Job(ref) for ref in refs), len(refs), sinks, quiet, "everything")
-    if stats:
-        totals.print()
+    outputs, totals = outputs_for(out, fmt, {1: "object"}, info, with_stats=stats,
+                                  masks_dir=save_masks, overlays_dir=save_overlays)
+    net = load_model_or_exit(model, checkpoint, offline, quiet)
+    try:
+        runner = EverythingRunner(net, params, PipelineOptions(device, precision, batch_size, workers,
+                                                               keep_images=outputs.needs_images))
+    except SamcliError as exc:
+        raise fail(str(exc)) from None
+    summary = drive(runner.run(Job(ref) for ref in refs), len(refs), outputs, quiet, "everything")
+    print_totals(totals)
     raise typer.Exit(summary.exit_code)
-
-
-class StatsTotals:
-    """Decoder prompts per round and seconds per stage, summed over the run."""
-
-    def __init__(self) -> None:
-        self.prompts: dict[str, int] = {}
-        self.seconds: dict[str, float] = {}
-
-    def add(self, result: ImageResult) -> None:
-        per_round = result.stats.get("prompts_per_round")
-        rounds = {f"round {i}": n for i, n in enumerate(per_round, 1)} if per_round else {"grid": result.stats.get("prompts", 0)}
-        for name, count in rounds.items():
-            self.prompts[name] = self.prompts.get(name, 0) + int(count)
-        for stage, s in (result.stats.get("time_s") or {}).items():
-            self.seconds[stage] = self.seconds.get(stage, 0.0) + float(s or 0.0)
-
-    def print(self) -> None:
-        total = sum(self.prompts.values())
-        per_round = ", ".join(f"{k}: {v}" for k, v in self.prompts.items())
-        err.print(f"decoder prompts evaluated: {total} ({per_round})")
-        err.print("seconds per stage: " + ", ".join(f"{k} {v:.2f}" for k, v in self.seconds.items()))

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from samcli.cli.common import fail
-from samcli.cli.runner import EXIT_MODEL
+from samcli.cli.exit_codes import EXIT_MODEL
 from samcli.errors import SamcliError
 
 app = typer.Typer(help="List the model zoo and manage the weights cache.", no_args_is_help=True)

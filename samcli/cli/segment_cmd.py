@@ -1,7 +1,6 @@
 """`samcli segment`: prompts in, one mask per prompt out."""
 from __future__ import annotations
 
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -9,11 +8,11 @@ import typer
 
 from samcli import __version__
 from samcli.cli import options as opt
-from samcli.cli.common import check_format, fail, load_model_or_exit, open_sinks, overlay_hook
-from samcli.cli.runner import drive, err
-from samcli.engine.segment import Job, SegmentOptions, Segmenter
+from samcli.cli.common import check_format, fail, images_or_exit, load_model_or_exit, outputs_for, print_totals
+from samcli.cli.drive import drive, err
+from samcli.engine.pipeline import Job, PipelineOptions
+from samcli.engine.segment import SegmentOptions, Segmenter
 from samcli.errors import SamcliError
-from samcli.io.images import list_images
 from samcli.io.prompts import load_prompts, match_image
 
 
@@ -47,31 +46,29 @@ def segment(
     succeeded; see the README for the others.
     """
     check_format(fmt)
+    refs = images_or_exit(images)
     try:
-        refs = list_images(images)
         prompt_file = load_prompts(prompts, prompt_format, min_score=min_score,
                                    class_names=class_names, coco_images=coco_images)
-        options = SegmentOptions(batch_size=batch_size, prompt_batch=prompt_batch, multimask=multimask,
-                                 precision=precision, workers=workers)
+        options = SegmentOptions(prompt_batch=prompt_batch, multimask=multimask)
         by_image, unknown = match_image(prompt_file, [r.key for r in refs])
     except SamcliError as exc:
         raise fail(str(exc)) from None
-    if not refs:
-        raise fail(f"{images}: no images found")
     upfront = list(prompt_file.errors) + [f"{prompts}: prompts for {k!r}, which is not among the images" for k in unknown]
     if not quiet:
         for w in prompt_file.warnings:
             err.print(f"[yellow]warning[/] {w}")
 
+    info = {"description": "samcli segment", "version": __version__, "model": model, "prompts": str(prompts)}
+    outputs, totals = outputs_for(out, fmt, prompt_file.categories, info, with_stats=stats,
+                                  masks_dir=save_masks, overlays_dir=save_overlays)
     net = load_model_or_exit(model, checkpoint, offline, quiet)
     try:
-        segmenter = Segmenter(net, device, options, keep_images=save_overlays is not None)
+        segmenter = Segmenter(net, options, PipelineOptions(device, precision, batch_size, workers,
+                                                            keep_images=outputs.needs_images))
     except SamcliError as exc:
         raise fail(str(exc)) from None
-    segmenter.on_image = overlay_hook(save_overlays)
     jobs = (Job(ref, by_image.get(ref.key, [])) for ref in refs)
-    info = {"description": "samcli segment", "version": __version__, "model": model, "prompts": str(prompts)}
-    with ExitStack() as stack:
-        sinks = open_sinks(stack, out, fmt, prompt_file.categories, info, save_masks, with_stats=stats)
-        summary = drive(segmenter.run(jobs), len(refs), sinks, quiet, "segment", upfront)
+    summary = drive(segmenter.run(jobs), len(refs), outputs, quiet, "segment", upfront)
+    print_totals(totals)
     raise typer.Exit(summary.exit_code)

@@ -1,11 +1,17 @@
-"""The shape every command's data path shares: decode images in threads,
-group them into encoder batches, encode each image ONCE, hand the batch and
-its embeddings to the command's own work, stream results in input order."""
+"""The shape every command's data path shares: decode and preprocess images
+in threads, group them into encoder batches, encode each image ONCE, hand the
+batch and its embeddings to the command's own work, stream results in input
+order.
+
+Two halves, so other executors (Ray) can run them apart: `load` (CPU, no
+weights needed: decode, per-image preparation, resize) and `run_loaded`
+(the model). `run` chains them locally with a thread pool.
+"""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 import torch
@@ -13,10 +19,27 @@ import torch
 from samcli.engine.device import autocast, resolve_device, resolve_precision
 from samcli.engine.prefetch import batched, prefetch_map
 from samcli.engine.records import ImageResult
+from samcli.engine.timing import add_times
 from samcli.errors import SamcliError
 from samcli.io.images import ImageRef, decode_image
 from samcli.io.prompts.types import Prompt
 from samcli.models.base import Geometry, PromptableModel
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    """How images flow, whatever the command."""
+
+    device: str = "auto"  # auto | cpu | cuda | cuda:N
+    precision: str = "auto"  # auto (fp32 on CPU, bf16 on CUDA) | fp32 | fp16 | bf16
+    batch_size: int = 1  # images per encoder call
+    workers: int = 2  # threads decoding and resizing the next images
+    #: attach each decoded image to its result (overlays, cutouts)
+    keep_images: bool = False
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1 or self.workers < 1:
+            raise SamcliError("--batch-size and --workers must be at least 1")
 
 
 @dataclass
@@ -24,21 +47,39 @@ class Job:
     """One image to process, with its prompts where the command takes any.
 
     Stages before the pipeline (e.g. saliency clicks) may hand over the decoded
-    `image`, an `error` that already sank the image, and per-image `info` that
-    ends up in the result's stats."""
+    `image`, an `error` that already sank the image, and what they found for the
+    result: `info` (into its stats), `warnings`, `maps`."""
 
     ref: ImageRef
     prompts: list[Prompt] = field(default_factory=list)
     image: np.ndarray | None = None
     error: str | None = None
     info: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    maps: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def read_image(job: Job) -> Job:
+    """The job with its image decoded (unless it came decoded or failed); a file
+    that cannot be decoded becomes the job's error, never an exception."""
+    if job.image is not None or job.error is not None:
+        return job
+    started = time.perf_counter()
+    try:
+        image = decode_image(job.ref.path)
+    except SamcliError as exc:
+        return replace(job, error=str(exc))
+    except Exception as exc:  # never let one file stop the run
+        return replace(job, error=f"{exc.__class__.__name__}: {exc}")
+    info = dict(job.info)
+    add_times(info, {"read": time.perf_counter() - started})
+    return replace(job, image=image, info=info)
 
 
 @dataclass
 class Loaded:
-    """A job after the loader thread: decoded, preprocessed for the encoder."""
+    """A job after `load`: decoded, preprocessed for the encoder."""
 
-    job: Job
     result: ImageResult
     image: np.ndarray | None = None
     pixels: torch.Tensor | None = None  # model.preprocess output; None: skip the model
@@ -52,17 +93,16 @@ class ImagePipeline:
     #: whether `process` needs the decoded image (e.g. everything's crops)
     needs_image: bool = False
 
-    def __init__(self, model: PromptableModel, device: str | torch.device = "auto", precision: str = "auto",
-                 batch_size: int = 1, workers: int = 2, keep_images: bool = False) -> None:
-        self.device = resolve_device(device) if isinstance(device, str) else device
-        self.dtype = resolve_precision(precision, self.device)
+    def __init__(self, model: PromptableModel, pipeline: PipelineOptions | None = None) -> None:
+        self.options = pipeline or PipelineOptions()
+        self.device = resolve_device(self.options.device)
+        self.dtype = resolve_precision(self.options.precision, self.device)
         self.model = model.to(self.device).eval()
-        self.batch_size, self.workers, self.keep_images = batch_size, workers, keep_images
-        #: called with each ImageResult and its decoded image (if kept) — e.g. overlay writers
-        self.on_image: Callable[[ImageResult, np.ndarray | None], None] | None = None
+        #: images that went through the encoder (resumed or prompt-less ones never do)
+        self.encoded_images = 0
 
     # ---- hooks -----------------------------------------------------------
-    def prepare(self, loaded: Loaded, image: np.ndarray) -> bool:
+    def prepare(self, loaded: Loaded, job: Job) -> bool:
         """Per image, in a loader thread: set `loaded.work`; True if the model must run."""
         return True
 
@@ -72,8 +112,11 @@ class ImagePipeline:
 
     # ---- driver ----------------------------------------------------------
     def run(self, jobs: Iterable[Job]) -> Iterator[ImageResult]:
-        loaded = prefetch_map(self._load, jobs, self.workers, depth=2 * self.batch_size + self.workers)
-        for batch in batched(loaded, self.batch_size):
+        o = self.options
+        return self.run_loaded(prefetch_map(self.load, jobs, o.workers, depth=2 * o.batch_size + o.workers))
+
+    def run_loaded(self, loaded: Iterable[Loaded]) -> Iterator[ImageResult]:
+        for batch in batched(loaded, self.options.batch_size):
             work = [item for item in batch if item.result.ok and item.pixels is not None]
             if work:
                 try:
@@ -83,9 +126,8 @@ class ImagePipeline:
                         item.result.error = f"model failed: {exc}"
                         item.result.annotations = []
             for item in batch:
-                if self.on_image is not None:
-                    self.on_image(item.result, item.image)
-                item.image = item.pixels = None
+                if self.options.keep_images:
+                    item.result.image = item.image
                 yield item.result
 
     @torch.inference_mode()
@@ -94,32 +136,43 @@ class ImagePipeline:
         with autocast(self.device, self.dtype):
             x = self.model.prepare_batch([it.pixels.to(self.device, non_blocking=True) for it in items])
             embeddings = self.model.encode(x)
-        encode_s = (time.perf_counter() - started) / len(items)
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)  # the encoder's time, not the decoder's
+        self.encoded_images += len(items)
+        share = (time.perf_counter() - started) / len(items)
         for item in items:
-            item.result.stats["encode_s"] = round(encode_s, 4)
+            add_times(item.result.stats, {"encode": share})
+            item.pixels = None
         self.process(items, embeddings)
 
-    def _load(self, job: Job) -> Loaded:
-        fail = lambda message: Loaded(job, ImageResult(job.ref.key, str(job.ref.path), error=message))  # noqa: E731
+    def load(self, job: Job) -> Loaded:
+        """Decode (unless given), let the command prepare, resize for the encoder.
+        Needs no weights, so it may run in threads or in other processes."""
+        job = read_image(job)
         if job.error is not None:
-            return fail(job.error)
+            return Loaded(ImageResult(job.ref.key, str(job.ref.path), error=job.error, stats=dict(job.info)))
         image = job.image
-        if image is None:
-            try:
-                image = decode_image(job.ref.path)
-            except SamcliError as exc:
-                return fail(str(exc))
-            except Exception as exc:  # never let one file stop the run
-                return fail(f"{exc.__class__.__name__}: {exc}")
-        return self._prepare(job, image)
-
-    def _prepare(self, job: Job, image: np.ndarray) -> Loaded:
         h, w = image.shape[:2]
-        result = ImageResult(job.ref.key, str(job.ref.path), width=w, height=h, stats=dict(job.info))
-        loaded = Loaded(job, result, image=image)
-        if self.prepare(loaded, image):
+        result = ImageResult(job.ref.key, str(job.ref.path), width=w, height=h, warnings=list(job.warnings),
+                             stats=dict(job.info), maps=dict(job.maps))
+        loaded = Loaded(result, image=image)
+        if self.prepare(loaded, job):
+            started = time.perf_counter()
             loaded.geom = self.model.geometry((h, w))
             loaded.pixels = self.model.preprocess(image)
-        if not self.keep_images and not self.needs_image:
+            add_times(result.stats, {"preprocess": time.perf_counter() - started})
+        if not self.options.keep_images and not self.needs_image:
             loaded.image = None
         return loaded
+
+
+def model_device(model) -> torch.device:
+    param = next(iter(model.parameters()), None)
+    return param.device if param is not None else torch.device("cpu")
+
+
+def embed_image(model: PromptableModel, image: np.ndarray) -> torch.Tensor:
+    """One uint8 H×W×3 RGB image (or crop) through the model's own preprocessing
+    and encoder, unbatched → (1, C, h, w) on the model's device."""
+    x = model.preprocess(np.ascontiguousarray(image)).to(model_device(model))
+    return model.encode(model.prepare_batch([x]))

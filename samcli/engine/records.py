@@ -1,8 +1,12 @@
-"""Results the engine hands to writers, whatever the command."""
+"""Results the engine hands to writers, whatever the command, and their JSON
+form: the line a run's journal keeps per image, from which every output
+format is written."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 
 @dataclass
@@ -17,13 +21,19 @@ class Annotation:
     category_id: int = 1
     extra: dict[str, Any] = field(default_factory=dict)  # prompt_index, point_coords, stability_score, …
 
+    def to_json(self) -> dict[str, Any]:
+        """The annotation as every output format writes it, before ids are added."""
+        return {"category_id": self.category_id, "segmentation": self.rle, "area": self.area,
+                "bbox": [round(v, 2) for v in self.bbox], "iscrowd": 0, "score": round(self.score, 6),
+                **self.extra}
+
 
 @dataclass
 class ImageResult:
     """Everything produced for one input image (or why it failed)."""
 
-    file: str  # as shown to the user / written as COCO file_name
-    path: str
+    key: str  # the image's identity: its path relative to IMAGES, '/'-separated (COCO file_name)
+    path: str  # where it was read from
     width: int = 0
     height: int = 0
     annotations: list[Annotation] = field(default_factory=list)
@@ -31,7 +41,12 @@ class ImageResult:
     warnings: list[str] = field(default_factory=list)
     #: prompts that could not be used (e.g. a box outside the image); the others ran
     prompt_errors: list[str] = field(default_factory=list)
+    #: counters and `time_s` (seconds per stage: read, preprocess, encode, decode, postprocess)
     stats: dict[str, Any] = field(default_factory=dict)
+    #: the decoded RGB image, attached only when the pipeline is asked to keep images
+    image: np.ndarray | None = field(default=None, repr=False)
+    #: per-pixel maps computed on the way and kept for writers (e.g. "saliency")
+    maps: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -41,3 +56,25 @@ class ImageResult:
     def clean(self) -> bool:
         """Nothing went wrong at all: the image decoded and every prompt was used."""
         return self.error is None and not self.prompt_errors
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything but the pictures, JSON-ready (a journal line)."""
+        rec: dict[str, Any] = {"file": self.key, "path": self.path, "width": self.width, "height": self.height,
+                               "annotations": [a.to_json() for a in self.annotations]}
+        for name in ("error", "warnings", "prompt_errors", "stats"):
+            if getattr(self, name):
+                rec[name] = getattr(self, name)
+        return rec
+
+    @classmethod
+    def from_json(cls, rec: dict[str, Any]) -> "ImageResult":
+        anns = []
+        for a in rec.get("annotations", []):
+            a = dict(a)
+            core = {k: a.pop(k) for k in ("category_id", "segmentation", "area", "bbox", "score")}
+            a.pop("iscrowd", None)
+            anns.append(Annotation(core["segmentation"], core["bbox"], core["area"], core["score"],
+                                   core["category_id"], a))
+        return cls(rec["file"], rec.get("path", ""), rec.get("width", 0), rec.get("height", 0), anns,
+                   rec.get("error"), list(rec.get("warnings", [])), list(rec.get("prompt_errors", [])),
+                   dict(rec.get("stats", {})))

@@ -3,58 +3,63 @@ clicks (SqueezeSAM's rule), which the segmenter turns into one mask."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 
+from samcli.engine.pipeline import Job, PipelineOptions, read_image
 from samcli.engine.prefetch import batched, prefetch_map
-from samcli.engine.pipeline import Job
-from samcli.errors import SamcliError
-from samcli.io.images import ImageRef, decode_image
+from samcli.engine.records import ImageResult
+from samcli.engine.segment import Segmenter
 from samcli.io.prompts.types import Prompt
+from samcli.models.base import PromptableModel
 from samcli.salient import DEFAULT_MIN_BLOB_AREA, DEFAULT_THRESHOLD, SaliencySource, salient_clicks
 
 
-@dataclass
+@dataclass(frozen=True)
 class SalientOptions:
     threshold: float = DEFAULT_THRESHOLD  # on the [0, 1] map
     min_blob_area: int = DEFAULT_MIN_BLOB_AREA  # pixels; smaller blobs are specks
-    batch_size: int = 4  # images per saliency-model call
-    workers: int = 2
+    #: attach each saliency map to its result as maps["saliency"] (for --save-saliency)
+    keep_maps: bool = False
 
 
-def _decode(ref: ImageRef) -> tuple[ImageRef, np.ndarray | None, str | None]:
-    try:
-        return ref, decode_image(ref.path), None
-    except SamcliError as exc:
-        return ref, None, str(exc)
+class SalientRunner:
+    """Decode (threads) → saliency maps (batched, `batch_size` images per call)
+    → clicks → the segmenter. An image without a salient object is listed with
+    a warning and no mask; it does not fail the run."""
 
+    def __init__(self, model: PromptableModel, source: SaliencySource, options: SalientOptions | None = None,
+                 pipeline: PipelineOptions | None = None) -> None:
+        self.segmenter = Segmenter(model, pipeline=pipeline)
+        self.source = source
+        self.options = options or SalientOptions()
 
-def salient_jobs(refs: Iterable[ImageRef], source: SaliencySource, options: SalientOptions,
-                 on_map: Callable[[ImageRef, np.ndarray], None] | None = None) -> Iterator[Job]:
-    """Decode (threads) → saliency maps (batched) → clicks → one point prompt per image.
-    An image without a salient object yields a job with no prompt and the reason in
-    its info, so it is reported without failing the run."""
-    decoded = prefetch_map(_decode, refs, options.workers, depth=2 * options.batch_size)
-    for chunk in batched(decoded, options.batch_size):
-        good = [(ref, image) for ref, image, error in chunk if error is None]
-        maps = iter(source.saliency_maps([image for _, image in good]))
-        for ref, image, error in chunk:
-            if error is not None:
-                yield Job(ref, error=error)
-                continue
-            saliency = next(maps)
-            if on_map is not None:
-                on_map(ref, saliency)
-            yield clicks_job(ref, image, saliency, options)
+    @property
+    def encoded_images(self) -> int:
+        return self.segmenter.encoded_images
 
+    def run(self, jobs: Iterable[Job]) -> Iterator[ImageResult]:
+        return self.segmenter.run(self.click_jobs(jobs))
 
-def clicks_job(ref: ImageRef, image: np.ndarray, saliency: np.ndarray, options: SalientOptions) -> Job:
-    found = salient_clicks(saliency, threshold=options.threshold, min_blob_area=options.min_blob_area)
-    if not found:
-        return Job(ref, image=image, info={"salient": {"found": False, "reason": found.reason}})
-    clicks = Prompt(points=found.points.astype(np.float64), labels=np.ones(len(found.points), np.int64),
-                    source=f"{ref.key}: salient clicks")
-    info = {"salient": {"found": True, "blob_area": int(found.area), "blob_score": round(float(found.score), 3),
-                        "blob_box": [int(v) for v in found.box]}}
-    return Job(ref, [clicks], image=image, info=info)
+    def click_jobs(self, jobs: Iterable[Job]) -> Iterator[Job]:
+        o = self.segmenter.options
+        decoded = prefetch_map(read_image, jobs, o.workers, depth=2 * o.batch_size)
+        for chunk in batched(decoded, o.batch_size):
+            good = [job for job in chunk if job.error is None]
+            maps = iter(self.source.saliency_maps([job.image for job in good]))
+            for job in chunk:
+                yield job if job.error is not None else self._clicks(job, next(maps))
+
+    def _clicks(self, job: Job, saliency: np.ndarray) -> Job:
+        job.maps = {"saliency": saliency} if self.options.keep_maps else {}
+        found = salient_clicks(saliency, threshold=self.options.threshold, min_blob_area=self.options.min_blob_area)
+        if not found:
+            job.info["salient"] = {"found": False, "reason": found.reason}
+            job.warnings = [f"no salient object: {found.reason}"]
+            return job
+        job.prompts = [Prompt(points=found.points.astype(np.float64), labels=np.ones(len(found.points), np.int64),
+                              source=f"{job.ref.key}: salient clicks")]
+        job.info["salient"] = {"found": True, "blob_area": int(found.area), "blob_score": round(float(found.score), 3),
+                               "blob_box": [int(v) for v in found.box]}
+        return job

@@ -7,43 +7,39 @@ masks upscaled, thresholded and RLE-encoded (one device→host copy per chunk).
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
 from samcli.engine.device import autocast
-from samcli.engine.mask_output import upscale_to_rles
-from samcli.engine.pipeline import ImagePipeline, Job, Loaded
+from samcli.engine.masks import to_annotations, upscale_to_rles
+from samcli.engine.pipeline import ImagePipeline, Job, Loaded, PipelineOptions
 from samcli.engine.prefetch import batched
 from samcli.engine.prompt_batch import PromptRef, group_by_shape, shape_of, to_tensors
-from samcli.engine.records import Annotation, ImageResult
+from samcli.engine.records import Annotation
+from samcli.engine.timing import StageTimes, add_times
 from samcli.errors import InputError, SamcliError
 from samcli.io.images import ImageRef
 from samcli.io.prompts.resolve import resolve
 from samcli.io.prompts.types import Prompt
 from samcli.models.base import MULTIMASK_MODES, PromptableModel
-from samcli.ops import rle
 
 DEFAULT_CATEGORY_ID = 1
 
 
-@dataclass
+@dataclass(frozen=True)
 class SegmentOptions:
-    batch_size: int = 1  # images per encoder call
     #: prompts per decoder call; None: 64 on CUDA, 2 on CPU, where big decoder batches
     #: spill the caches and run slower per prompt (benchmarks/bench_segment.py)
     prompt_batch: int | None = None
     multimask: str = "auto"
-    precision: str = "auto"
-    workers: int = 2  # image decode/resize threads
 
     def __post_init__(self) -> None:
         if self.multimask not in MULTIMASK_MODES:
             raise SamcliError(f"--multimask must be one of {', '.join(MULTIMASK_MODES)}")
-        if self.batch_size < 1 or (self.prompt_batch is not None and self.prompt_batch < 1):
-            raise SamcliError("--batch-size and --prompt-batch must be at least 1")
+        if self.prompt_batch is not None and self.prompt_batch < 1:
+            raise SamcliError("--prompt-batch must be at least 1")
 
 
 @dataclass
@@ -58,12 +54,11 @@ class Segmenter(ImagePipeline):
     """Runs a promptable model over images. `run` streams ImageResults in input order;
     images without prompts are listed (with their size) but never encoded."""
 
-    def __init__(self, model: PromptableModel, device: str | torch.device = "auto",
-                 options: SegmentOptions | None = None, keep_images: bool = False) -> None:
-        self.options = options or SegmentOptions()
-        o = self.options
-        super().__init__(model, device, o.precision, o.batch_size, o.workers, keep_images)
-        self.prompt_batch = o.prompt_batch or (64 if self.device.type == "cuda" else 2)
+    def __init__(self, model: PromptableModel, options: SegmentOptions | None = None,
+                 pipeline: PipelineOptions | None = None) -> None:
+        super().__init__(model, pipeline)
+        self.segment_options = options or SegmentOptions()
+        self.prompt_batch = self.segment_options.prompt_batch or (64 if self.device.type == "cuda" else 2)
 
     def segment(self, image: np.ndarray, prompts: list[Prompt]) -> list[Annotation]:
         """One in-memory RGB uint8 image → one annotation per prompt."""
@@ -72,12 +67,11 @@ class Segmenter(ImagePipeline):
             raise SamcliError(result.error)
         return result.annotations
 
-    def prepare(self, loaded: Loaded, image: np.ndarray) -> bool:
-        h, w = image.shape[:2]
+    def prepare(self, loaded: Loaded, job: Job) -> bool:
         result, state = loaded.result, _Prompts()
-        for k, prompt in enumerate(loaded.job.prompts):
+        for k, prompt in enumerate(job.prompts):
             try:
-                pixel_prompt, warnings = resolve(prompt, w, h)
+                pixel_prompt, warnings = resolve(prompt, result.width, result.height)
             except InputError as exc:  # this prompt is unusable; the image's others still run
                 result.prompt_errors.append(str(exc))
                 continue
@@ -92,15 +86,15 @@ class Segmenter(ImagePipeline):
         return bool(state.prompts)
 
     def process(self, items: list[Loaded], embeddings: torch.Tensor) -> None:
-        t1 = time.perf_counter()
-        chosen = self._decode_all(embeddings, items)
-        t2 = time.perf_counter()
-        for slot, item in enumerate(items):
-            self._finish(item, *chosen[slot])
-        t3 = time.perf_counter()
+        times = StageTimes(self.device)
+        with times.timed("decode"):
+            chosen = self._decode_all(embeddings, items)
+        with times.timed("postprocess"):
+            for slot, item in enumerate(items):
+                self._finish(item, *chosen[slot])
         for item in items:
-            item.result.stats.update(prompts=len(item.work.prompts), decode_s=round((t2 - t1) / len(items), 4),
-                                     postprocess_s=round((t3 - t2) / len(items), 4))
+            item.result.stats["prompts"] = len(item.work.prompts)
+            add_times(item.result.stats, times.as_dict(share=len(items)))
 
     def _decode_all(self, embeddings: torch.Tensor, items: list[Loaded]):
         """Decode every prompt of the batch; → per slot (low-res logits (P,h,w), scores (P,))."""
@@ -113,7 +107,7 @@ class Segmenter(ImagePipeline):
                 prompts = to_tensors(chunk, geoms).to(self.device)
                 with autocast(self.device, self.dtype):
                     low, iou = self.model.decode(embeddings, prompts)
-                pick = self.model.select(low, iou, prompts, self.options.multimask)
+                pick = self.model.select(low, iou, prompts, self.segment_options.multimask)
                 rows = torch.arange(len(chunk), device=low.device)
                 low, iou = low[rows, pick].float(), iou[rows, pick].float()
                 for j, ref in enumerate(chunk):
@@ -122,9 +116,9 @@ class Segmenter(ImagePipeline):
         return [(torch.stack(l), torch.stack(s)) for l, s in zip(lows, ious)]
 
     def _finish(self, item: Loaded, low: torch.Tensor, scores: torch.Tensor) -> None:
-        rles = upscale_to_rles(self.model, low, item.geom)
-        boxes, areas = rle.bbox(rles), rle.area(rles)
-        for k, (prompt, r, score) in enumerate(zip(item.work.prompts, rles, scores.tolist())):
+        prompts = item.work.prompts
+        extras = []
+        for k, prompt in enumerate(prompts):
             extra: dict = {"prompt_index": item.work.indices[k]}
             if prompt.box is not None:
                 extra["prompt_box"] = [round(float(v), 2) for v in prompt.box]
@@ -133,8 +127,7 @@ class Segmenter(ImagePipeline):
                 extra["point_labels"] = [int(v) for v in prompt.labels]
             if prompt.score is not None:
                 extra["detection_score"] = prompt.score
-            item.result.annotations.append(Annotation(
-                rle=r, bbox=boxes[k], area=areas[k], score=float(score),
-                category_id=prompt.category_id if prompt.category_id is not None else DEFAULT_CATEGORY_ID,
-                extra=extra,
-            ))
+            extras.append(extra)
+        categories = [p.category_id if p.category_id is not None else DEFAULT_CATEGORY_ID for p in prompts]
+        item.result.annotations = to_annotations(upscale_to_rles(self.model, low, item.geom), scores.tolist(),
+                                                 extras, categories)

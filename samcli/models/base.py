@@ -125,8 +125,10 @@ class PromptableModel(nn.Module):
         """(B, K, h, w) low-res logits → (B, K, H, W) logits at the original size."""
         raise NotImplementedError
 
-    def binarize(self, logits: torch.Tensor) -> torch.Tensor:
-        return logits > 0.0
+    def binarize(self, logits: torch.Tensor, margin: float = 0.0) -> torch.Tensor:
+        """Logits → mask. `margin` shifts the threshold (stability scores compare
+        the masks at ±offset), without a shifted copy of the logits."""
+        return logits > margin
 
     def select(self, low_res: torch.Tensor, iou: torch.Tensor, prompts: PromptTensors, mode: str) -> torch.Tensor:
         """Which token to keep per prompt, (B,) long. `always`: best candidate by

@@ -41,7 +41,7 @@ class EdgeSam(SamHeadModel):
         if not self.auto_multimask(prompts):
             return torch.zeros(iou.shape[0], dtype=torch.long, device=iou.device)
         # an all-empty mask scores 0/0 = NaN, which argmax would prefer; rank it last
-        stability = stability_score(low_res).nan_to_num(nan=-1.0)
+        stability = stability_score(low_res, binarize=self.binarize).nan_to_num(nan=-1.0)
         return stability.argmax(dim=1)
 
 

@@ -8,25 +8,18 @@ from pathlib import Path
 from typing import IO, Any
 
 from samcli.engine.records import Annotation, ImageResult
-from samcli.writers.output import open_output
+from samcli.writers.atomic import open_output
 
 FORMATS = ("coco", "coco-results", "jsonl")
 
 
 def annotation_json(ann: Annotation, image_id: int, ann_id: int | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if ann_id is not None:
-        out["id"] = ann_id
-    out.update(
-        image_id=image_id, category_id=ann.category_id, segmentation=ann.rle,
-        area=ann.area, bbox=[round(v, 2) for v in ann.bbox], iscrowd=0, score=round(ann.score, 6),
-    )
-    out.update(ann.extra)
-    return out
+    out: dict[str, Any] = {} if ann_id is None else {"id": ann_id}
+    return {**out, "image_id": image_id, **ann.to_json()}
 
 
 def image_json(result: ImageResult, image_id: int, with_stats: bool = False) -> dict[str, Any]:
-    out = {"id": image_id, "file_name": result.file, "width": result.width, "height": result.height}
+    out = {"id": image_id, "file_name": result.key, "width": result.width, "height": result.height}
     if with_stats and result.stats:
         out["stats"] = result.stats
     return out
@@ -59,17 +52,22 @@ class ResultWriter:
         self.used: set[int] = set()
         self.next_image_id = 1
         self._stream: IO[str] | None = None
-
-    def __enter__(self) -> "ResultWriter":
-        if self.fmt == "jsonl":
+        if fmt == "jsonl":  # streamed: open now, a line per image as it finishes
             if self.target == "-":
                 self._stream = sys.stdout
             else:
                 Path(self.target).parent.mkdir(parents=True, exist_ok=True)
                 self._stream = open(self.target, "w", encoding="utf-8")
+
+    def __enter__(self) -> "ResultWriter":
         return self
 
+    needs_images = False
+
     def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
         if self.fmt == "jsonl":
             if self._stream is not None and self._stream is not sys.stdout:
                 self._stream.close()
@@ -100,7 +98,7 @@ class ResultWriter:
             self.annotations.append(annotation_json(ann, image_id, ann_id))
 
     def _jsonl_record(self, result: ImageResult, image_id: int) -> dict[str, Any]:
-        rec: dict[str, Any] = {"image_id": image_id, "file": result.file}
+        rec: dict[str, Any] = {"image_id": image_id, "file": result.key}
         if result.ok:
             rec.update(width=result.width, height=result.height,
                        annotations=[annotation_json(a, image_id) for a in result.annotations])

@@ -1,6 +1,9 @@
-"""Pictures for people: one PNG per mask, and overlays to eyeball results."""
+"""Pictures for people: one PNG per mask, overlays to eyeball results, RGBA
+cutouts, saliency maps. Each is a writer fed ImageResults; those that draw on
+the photo need the pipeline to keep images (`needs_images`)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path, PurePosixPath
 
 import cv2
@@ -8,6 +11,7 @@ import numpy as np
 
 from samcli.engine.records import ImageResult
 from samcli.ops import rle
+from samcli.salient.cutout import cutout_rgba
 
 
 def stem_path(root: Path, key: str) -> Path:
@@ -16,16 +20,37 @@ def stem_path(root: Path, key: str) -> Path:
     return root.joinpath(*rel.parent.parts, rel.stem)
 
 
-def save_masks(result: ImageResult, root: Path) -> None:
+def write_image(path: Path, array: np.ndarray, params: list[int] | None = None) -> None:
+    """RGB(A) or grey uint8 → file, atomically (a killed run never leaves half a PNG)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if array.ndim == 3:  # RGB(A) → OpenCV's BGR(A)
+        array = cv2.cvtColor(array, cv2.COLOR_RGBA2BGRA if array.shape[2] == 4 else cv2.COLOR_RGB2BGR)
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.part{path.suffix}")  # OpenCV picks the codec by suffix
+    try:
+        if not cv2.imwrite(str(tmp), array, params or []):
+            raise OSError(f"cannot write {path}")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+class MaskPngWriter:
     """root/<image path without extension>/<k>.png, 0/255, k = prompt_index when
     there is one (segment), else the annotation's position."""
-    if not result.annotations:
-        return
-    folder = stem_path(root, result.file)
-    folder.mkdir(parents=True, exist_ok=True)
-    for pos, ann in enumerate(result.annotations):
-        k = ann.extra.get("prompt_index", pos)
-        cv2.imwrite(str(folder / f"{k}.png"), rle.decode(ann.rle).astype(np.uint8) * 255)
+
+    needs_images = False
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def add(self, result: ImageResult) -> None:
+        folder = stem_path(self.root, result.key)
+        for pos, ann in enumerate(result.annotations):
+            k = ann.extra.get("prompt_index", pos)
+            write_image(folder / f"{k}.png", rle.decode(ann.rle).astype(np.uint8) * 255)
+
+    def close(self) -> None:
+        pass
 
 
 def palette(n: int) -> np.ndarray:
@@ -64,7 +89,68 @@ def render_overlay(image: np.ndarray, result: ImageResult, alpha: float = 0.45) 
     return out
 
 
-def save_overlay(image: np.ndarray, result: ImageResult, root: Path) -> None:
-    path = stem_path(root, result.file).with_suffix(".jpg")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    cv2.imwrite(str(path), cv2.cvtColor(render_overlay(image, result), cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 90])
+def image_of(result: ImageResult) -> np.ndarray | None:
+    """The result's decoded photo: kept by the pipeline, or decoded again (when
+    results came from elsewhere, e.g. Ray workers); None for failed images."""
+    if not result.ok:
+        return None
+    if result.image is None and result.path:
+        from samcli.io.images import decode_image
+
+        return decode_image(Path(result.path))
+    return result.image
+
+
+class OverlayWriter:
+    """root/<image path>.jpg: the photo with masks, boxes and points drawn."""
+
+    needs_images = True
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def add(self, result: ImageResult) -> None:
+        image = image_of(result)
+        if image is not None:
+            write_image(stem_path(self.root, result.key).with_suffix(".jpg"), render_overlay(image, result),
+                        [cv2.IMWRITE_JPEG_QUALITY, 90])
+
+    def close(self) -> None:
+        pass
+
+
+class CutoutWriter:
+    """root/<image path>.png: RGBA, alpha = the first mask, cropped to its box plus
+    `pad` (or the whole frame)."""
+
+    needs_images = True
+
+    def __init__(self, root: Path, pad: int = 0, full_frame: bool = False) -> None:
+        self.root, self.pad, self.full_frame = Path(root), pad, full_frame
+
+    def add(self, result: ImageResult) -> None:
+        image = image_of(result) if result.annotations else None
+        if image is not None:
+            mask = rle.decode(result.annotations[0].rle)
+            write_image(stem_path(self.root, result.key).with_suffix(".png"),
+                        cutout_rgba(image, mask, crop=not self.full_frame, pad=self.pad))
+
+    def close(self) -> None:
+        pass
+
+
+class MapWriter:
+    """root/<image path>.png: a per-pixel map the pipeline kept (e.g. "saliency")."""
+
+    needs_images = False
+
+    def __init__(self, root: Path, name: str) -> None:
+        self.root, self.name = Path(root), name
+
+    def add(self, result: ImageResult) -> None:
+        array = result.maps.get(self.name)
+        if array is not None:
+            write_image(stem_path(self.root, result.key).with_suffix(".png"), array)
+
+    def close(self) -> None:
+        pass

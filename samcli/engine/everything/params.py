@@ -30,9 +30,6 @@ class EverythingParams:
     high_score_thresh: float = 8.5
     #: TinySAM's two-round sampling instead of SAM's full grid (ignores crop_*)
     hierarchical: bool = False
-    #: not a reference setting: upper bound on the full-resolution float logits
-    #: held at once while filtering (bounds memory on large images)
-    upscale_budget_mb: float = 128.0
 
     def __post_init__(self) -> None:
         if self.points_per_side < 1 or self.points_per_batch < 1:
@@ -41,8 +38,8 @@ class EverythingParams:
             raise SamcliError("hierarchical mode needs points_per_side >= 4 (its first round uses points_per_side // 4)")
         if self.crop_n_layers < 0 or self.crop_n_points_downscale_factor < 1:
             raise SamcliError("crop_n_layers must be >= 0 and crop_n_points_downscale_factor >= 1")
-        if self.min_mask_region_area < 0 or self.upscale_budget_mb <= 0:
-            raise SamcliError("min_mask_region_area must be >= 0 and upscale_budget_mb > 0")
+        if self.min_mask_region_area < 0:
+            raise SamcliError("min_mask_region_area must be >= 0")
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], **overrides: Any) -> "EverythingParams":

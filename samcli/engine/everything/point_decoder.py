@@ -11,28 +11,55 @@ candidates are decoded, and a candidate survives when
 
 The reference upscales a whole batch (points_per_batch × 3 full-resolution
 float maps, gigabytes on a large photo). Here the IoU filter runs first on the
-low-res outputs, and only survivors are upscaled, a few at a time within
-`upscale_budget_mb`; each chunk is reduced to stability, box and RLE and its
-float maps are dropped. Results are identical: every step is per mask.
+low-res outputs, and only survivors are upscaled, a few at a time within the
+engine's upscale budget; each chunk is reduced to stability, box and RLE and
+its float maps are dropped. Results are identical: every step is per mask.
+
+A `Trace` optionally records every candidate's scores, for tests and diagnostics.
 """
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
 from samcli.engine.everything.maskset import MaskSet
 from samcli.engine.everything.params import EverythingParams
-from samcli.engine.everything.stats import Stats
-from samcli.engine.everything.trace import Trace
-from samcli.engine.mask_output import chunk_size
+from samcli.engine.masks import chunk_size
+from samcli.engine.timing import StageTimes
 from samcli.models.base import Geometry, PromptTensors
 from samcli.ops import rle
 from samcli.ops.boxes import mask_boxes, near_crop_edge
 from samcli.ops.masks import stability_score
 from samcli.ops.memory import release_free_heap
+
+
+@dataclass
+class Trace:
+    """What a generation decided, candidate by candidate; `record_candidates`
+    costs extra work: every decoded candidate is upscaled (not only those
+    passing the IoU filter) so its stability is known."""
+
+    #: upscale every candidate to record its stability (the costly part)
+    record_candidates: bool = True
+    #: per decoded candidate, in decoding order: (predicted_iou, stability_score)
+    candidate_parts: list[np.ndarray] = field(default_factory=list)
+    #: hierarchical: the normalised (x/W, y/H) grid fed to each round
+    round_points_norm: list[np.ndarray] = field(default_factory=list)
+    #: hierarchical: union of round-1 high-score masks, (H, W) bool
+    covered: np.ndarray | None = None
+
+    def add_candidates(self, iou: torch.Tensor, stability: torch.Tensor) -> None:
+        pair = torch.stack([iou.float(), stability.float()], dim=1)
+        self.candidate_parts.append(pair.cpu().numpy())
+
+    @property
+    def candidates(self) -> np.ndarray:
+        if not self.candidate_parts:
+            return np.zeros((0, 2), np.float32)
+        return np.concatenate(self.candidate_parts)
 
 
 @dataclass(frozen=True)
@@ -61,7 +88,7 @@ class HighScoreCover:
 
 
 def decode_points(model, embedding: torch.Tensor, crop: CropFrame, points_xy: np.ndarray, params: EverythingParams,
-                  counts: Counter, stats: Stats, cover: HighScoreCover | None = None,
+                  counts: Counter, times: StageTimes, cover: HighScoreCover | None = None,
                   trace: Trace | None = None, round_id: int = 0) -> MaskSet:
     """points_xy: (N, 2) float64 in crop pixels; embedding: the crop's (1, C, h, w).
     Adds to `counts`: prompts, and masks left after each filter."""
@@ -69,9 +96,9 @@ def decode_points(model, embedding: torch.Tensor, crop: CropFrame, points_xy: np
     parts = []
     for start in range(0, len(points_xy), params.points_per_batch):
         points = points_xy[start:start + params.points_per_batch]
-        with stats.timed("decode"):
+        with times.timed("decode"):
             low, iou = _decode_candidates(model, embedding, geom, points)
-        with stats.timed("postprocess"):
+        with times.timed("postprocess"):
             parts.append(_filter(model, low, iou, points, geom, crop, params, counts, cover, trace, round_id))
         counts["prompts"] += len(points)
     return MaskSet.cat(parts)
@@ -108,11 +135,10 @@ def _filter(model, low: torch.Tensor, iou: torch.Tensor, points: np.ndarray, geo
     if not len(todo):
         return MaskSet()
 
-    threshold = float(getattr(model, "mask_threshold", 0.0))
     parts = []
-    for idx in todo.split(chunk_size(crop.hw, params.upscale_budget_mb)):
+    for idx in todo.split(chunk_size(crop.hw)):
         logits = model.upscale(low[idx][None], geom)[0]  # (k, h, w) at crop size
-        stability = stability_score(logits, threshold, params.stability_score_offset)
+        stability = stability_score(logits, params.stability_score_offset, model.binarize)
         if record:
             trace.add_candidates(iou[idx], stability)
         keep = keep_iou[idx]

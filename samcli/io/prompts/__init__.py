@@ -1,7 +1,7 @@
 """Prompt files in (samcli JSON, COCO, YOLO, GroundingDINO), prompts per image out.
 
     pf = load_prompts("boxes.json")                  # format sniffed; InputError if unreadable
-    per_image, unknown = match_image(pf, image_relpaths)
+    per_image, unknown = match_image(pf, image_keys)
     prompt, warnings = resolve(p, width, height)     # pixels, clipped; PromptError if outside
 """
 from samcli.io.prompts.checks import PromptError

@@ -10,7 +10,7 @@ from samcli.io.prompts.types import Prompt, PromptFile
 
 
 def match_image(
-    prompt_file: PromptFile, image_relpaths: Iterable[str]
+    prompt_file: PromptFile, image_keys: Iterable[str]
 ) -> tuple[dict[str, list[Prompt]], list[str]]:
     """Prompts per image, and the keys that match no image (prompts for unknown images).
 
@@ -20,14 +20,14 @@ def match_image(
         is N, as text or as an integer ("000000397133.jpg" is id:397133);
       - any other key is the image's path relative to the images folder.
     A key matching several images (img.jpg and img.png) gives its prompts to each,
-    as YOLO itself does. `image_relpaths` may use either slash; the returned mapping
+    as YOLO itself does. `image_keys` may use either slash; the returned mapping
     is keyed by them as given. An image whose key lists no prompts maps to [].
     """
     by_path: dict[str, list[str]] = defaultdict(list)
     by_stem_path: dict[str, list[str]] = defaultdict(list)
     by_stem: dict[str, list[str]] = defaultdict(list)
     by_number: dict[int, list[str]] = defaultdict(list)
-    for rel in image_relpaths:
+    for rel in image_keys:
         path = posixpath.normpath(rel.replace("\\", "/"))
         by_path[path].append(rel)
         stem_path = posixpath.splitext(path)[0]

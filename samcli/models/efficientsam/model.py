@@ -72,8 +72,8 @@ class EfficientSam(PromptableModel):
         """Bicubic straight to the original size (no crop: nothing was padded)."""
         return F.interpolate(low_res, geom.original_hw, mode="bicubic", align_corners=False)
 
-    def binarize(self, logits: torch.Tensor) -> torch.Tensor:
-        return logits >= 0.0  # the example's threshold (SAM: > 0)
+    def binarize(self, logits: torch.Tensor, margin: float = 0.0) -> torch.Tensor:
+        return logits >= margin  # the example's threshold (SAM: > 0)
 
     def auto_multimask(self, prompts: PromptTensors) -> bool:
         """The reference always returns the 3 candidates and the example keeps the

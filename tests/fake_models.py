@@ -1,23 +1,35 @@
-"""A stand-in promptable model whose masks are discs around the prompt point.
+"""A stand-in promptable model whose masks are discs around the prompt, and
+the plugin that registers it as model "disc" for the command line
+(`SAMCLI_PLUGINS=tests.fake_models`).
 
 It follows the model contract (letterboxed 1024 prompt frame, 256×256 low-res
-logits, all 4 tokens) but costs microseconds, so the generators' logic (NMS,
-crops, coverage) can be tested on object-like masks, which the parity
-fixtures' speckle masks cannot provide.
+logits, all 4 tokens) but costs microseconds, so the engine, the generators'
+logic (NMS, crops, coverage) and every CLI command can be tested on
+object-like masks without the parity fixtures' weights.
+
+With $SAMCLI_FAKE_ENCODE_LOG set, each encoded image appends a line to that
+file, so a test can count encoder work across processes (resume).
 """
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from samcli.models.base import Geometry, PromptableModel, PromptTensors
+from samcli.models.spec import ModelSpec
 from samcli.ops.resize import longest_side_shape
+
+ENCODE_LOG_ENV = "SAMCLI_FAKE_ENCODE_LOG"
 
 
 class DiscModel(PromptableModel):
-    """Token k of a point is a disc of radius `radii[k]` (prompt-frame px):
-    logit = (radius − distance) / 4, so stability = ((r−4)/(r+4))²."""
+    """Token k of a prompt is a disc of radius `radii[k]` (prompt-frame px)
+    around its first point (or its box's centre): logit = (radius − distance) / 4,
+    so stability = ((r−4)/(r+4))²."""
 
     def __init__(self, radii=(100.0, 60.0, 140.0, 160.0), ious=(0.5, 0.93, 0.91, 0.95)) -> None:
         super().__init__()
@@ -36,11 +48,18 @@ class DiscModel(PromptableModel):
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         self.encoded_images += x.shape[0]
-        return torch.zeros(x.shape[0], 1, 4, 4)
+        log = os.environ.get(ENCODE_LOG_ENV)
+        if log:
+            with open(log, "a") as f:
+                f.write("encoded\n" * x.shape[0])
+        return torch.zeros(x.shape[0], 1, 4, 4, device=x.device)
 
     def decode(self, embeddings: torch.Tensor, prompts: PromptTensors):
-        xy = prompts.coords[:, 0].float()  # (B, 2) prompt frame
-        centres = (torch.arange(256, dtype=torch.float32) + 0.5) * (self.prompt_size / 256)
+        if prompts.coords is not None:
+            xy = prompts.coords[:, 0].float()  # (B, 2) prompt frame
+        else:
+            xy = prompts.boxes.float().reshape(-1, 2, 2).mean(dim=1)
+        centres = (torch.arange(256, dtype=torch.float32, device=xy.device) + 0.5) * (self.prompt_size / 256)
         dx = centres[None, None, :] - xy[:, 0, None, None]
         dy = centres[None, :, None] - xy[:, 1, None, None]
         dist = torch.sqrt(dx * dx + dy * dy)  # (B, 256, 256)
@@ -54,3 +73,15 @@ class DiscModel(PromptableModel):
         x = F.interpolate(low_res, (s, s), mode="bilinear", align_corners=False)
         ph, pw = geom.prompt_hw
         return F.interpolate(x[..., :ph, :pw], geom.original_hw, mode="bilinear", align_corners=False)
+
+
+SPECS = (
+    ModelSpec(id="disc", family="test", summary="test stand-in: discs around each prompt", build=DiscModel,
+              url="http://127.0.0.1:9/disc.pt", filename="disc.pt", licence="test only", input_size=1024),
+)
+
+
+def write_checkpoint(path: Path) -> Path:
+    """A weights file for `--model disc --checkpoint PATH`, loaded like any release."""
+    torch.save(DiscModel().state_dict(), path)
+    return path

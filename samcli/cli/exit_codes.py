@@ -1,0 +1,8 @@
+"""Exit codes (documented in the README)."""
+
+EXIT_OK = 0  # every image and every prompt succeeded
+EXIT_PARTIAL = 1  # finished, but some images or prompt items failed: see the summary
+EXIT_USAGE = 2  # bad arguments or unusable input files; nothing was processed
+EXIT_MODEL = 3  # the model or its checkpoint could not be loaded
+EXIT_INTERNAL = 4  # a bug in samcli: please report it (SAMCLI_DEBUG=1 shows the traceback)
+EXIT_INTERRUPTED = 130  # Ctrl-C: results finished so far were written

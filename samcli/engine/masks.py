@@ -1,0 +1,37 @@
+"""Low-res logits → full-resolution binary masks → COCO RLE → annotations,
+memory-bounded. Shared by every command."""
+from __future__ import annotations
+
+import torch
+
+from samcli.engine.records import Annotation
+from samcli.models.base import Geometry, PromptableModel
+from samcli.ops import rle
+
+#: float32 full-resolution logits upscaled at once: bounds memory on huge images
+UPSCALE_BUDGET_MB = 128.0
+
+
+def chunk_size(hw: tuple[int, int]) -> int:
+    """How many full-size (h, w) float32 maps fit in UPSCALE_BUDGET_MB (at least one)."""
+    return max(1, int(UPSCALE_BUDGET_MB * 2**20 // (4 * hw[0] * hw[1])))
+
+
+def upscale_to_rles(model: PromptableModel, low_res: torch.Tensor, geom: Geometry) -> list[dict]:
+    """(P, h, w) chosen low-res logits of one image → P RLEs at the original size.
+    Masks are upscaled in chunks so a batch never holds P full-size float maps."""
+    step = chunk_size(geom.original_hw)
+    out: list[dict] = []
+    for i in range(0, low_res.shape[0], step):
+        logits = model.upscale(low_res[i : i + step, None].float(), geom)[:, 0]
+        out += rle.encode(model.binarize(logits))
+    return out
+
+
+def to_annotations(rles: list[dict], scores: list[float], extras: list[dict],
+                   category_ids: list[int] | None = None) -> list[Annotation]:
+    """One Annotation per RLE, with its COCO area and bbox."""
+    boxes, areas = rle.bbox(rles), rle.area(rles)
+    cats = category_ids or [1] * len(rles)
+    return [Annotation(rle=r, bbox=boxes[i], area=areas[i], score=float(scores[i]), category_id=cats[i],
+                       extra=extras[i]) for i, r in enumerate(rles)]
