@@ -37,7 +37,7 @@ _EXPORTS = {
     "cutout_rgba": "samcli.salient",
     "SalientRunner": "samcli.engine.salient",
     "SalientOptions": "samcli.engine.salient",
-    "ResultWriter": "samcli.writers.coco",
+    "ResultWriter": "samcli.writers.results",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -23,3 +23,15 @@ SAMPLES = REPO / "sample_data"
 def samcli_fake(*args, checkpoint: Path, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
     """`samcli CMD … --model disc --checkpoint FILE`: every command end to end, no parity weights needed."""
     return samcli(*args, "--model", "disc", "--checkpoint", checkpoint, env={**FAKE_ENV, **(env or {})}, **kwargs)
+
+
+def invoke(*args, env: dict | None = None):
+    """The CLI in this process (no interpreter start-up): for tests running it many times."""
+    from typer.testing import CliRunner
+
+    from samcli.cli import app
+
+    result = CliRunner().invoke(app, [str(a) for a in args], env={"SAMCLI_OFFLINE": "1", **FAKE_ENV, **(env or {})})
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result

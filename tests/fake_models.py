@@ -7,12 +7,16 @@ logits, all 4 tokens) but costs microseconds, so the engine, the generators'
 logic (NMS, crops, coverage) and every CLI command can be tested on
 object-like masks without the parity fixtures' weights.
 
-With $SAMCLI_FAKE_ENCODE_LOG set, each encoded image appends a line to that
-file, so a test can count encoder work across processes (resume).
+For tests that kill a run (resume), across processes:
+- $SAMCLI_FAKE_ENCODE_LOG: each encoded image appends a line to that file;
+- $SAMCLI_FAKE_ENCODE_DELAY: seconds each encoder call sleeps (a run long enough to kill);
+- $SAMCLI_FAKE_KILL_IN_FINALISE: the process SIGKILLs itself while writing the output file.
 """
 from __future__ import annotations
 
 import os
+import signal
+import time
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +52,7 @@ class DiscModel(PromptableModel):
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         self.encoded_images += x.shape[0]
+        time.sleep(float(os.environ.get("SAMCLI_FAKE_ENCODE_DELAY", 0)))
         log = os.environ.get(ENCODE_LOG_ENV)
         if log:
             with open(log, "a") as f:
@@ -85,3 +90,19 @@ def write_checkpoint(path: Path) -> Path:
     """A weights file for `--model disc --checkpoint PATH`, loaded like any release."""
     torch.save(DiscModel().state_dict(), path)
     return path
+
+
+def _kill_while_writing_the_output() -> None:
+    """Wrap the output writer's list step: one item written, then SIGKILL."""
+    from samcli.writers import results
+
+    write_list = results._json_list
+
+    def dying(f, items):
+        write_list(f, (item for n, item in enumerate(items) if n < 1 or os.kill(os.getpid(), signal.SIGKILL)))
+
+    results._json_list = dying
+
+
+if os.environ.get("SAMCLI_FAKE_KILL_IN_FINALISE"):
+    _kill_while_writing_the_output()

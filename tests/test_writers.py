@@ -10,8 +10,9 @@ from pycocotools.coco import COCO
 
 from samcli.engine.records import Annotation, ImageResult
 from samcli.ops import rle
-from samcli.writers.coco import ResultWriter
+from samcli.writers.results import ResultWriter
 from samcli.writers.images import MaskPngWriter, render_overlay
+from samcli.writers.journal import Journal, journal_path
 
 
 def make_result(name: str, w: int = 40, h: int = 30, n: int = 2, category: int = 3) -> ImageResult:
@@ -47,24 +48,47 @@ def test_coco_dataset_and_results_load_in_pycocotools(tmp_path):
     assert {img["id"] for img in gt.dataset["images"]} == {1, 3}
 
 
-def test_jsonl_streams_one_line_per_image_including_failures(tmp_path):
+def test_jsonl_lists_every_image_including_failures_and_the_journal_streams(tmp_path):
     out = tmp_path / "o.jsonl"
-    with ResultWriter(out, "jsonl") as w:
-        w.add(make_result("a.jpg"))
-        assert len(out.read_text().splitlines()) == 1  # written as soon as the image finished
+    journal = Journal.open(journal_path(out), {"run": 1}, resume=False)
+    with ResultWriter(out, "jsonl", image_ids={"a.jpg": 1, "bad.jpg": 2}, journal=journal) as w:
         w.add(ImageResult("bad.jpg", "/x/bad.jpg", error="corrupt"))
+        w.add(make_result("a.jpg"))
+        streamed = journal_path(out).read_text().splitlines()
+        assert [json.loads(line).get("file") for line in streamed[1:]] == ["bad.jpg", "a.jpg"]  # as they finish
+        assert not out.exists()  # the output appears whole, at the end
     lines = [json.loads(line) for line in out.read_text().splitlines()]
-    assert lines[0]["file"] == "a.jpg" and len(lines[0]["annotations"]) == 2
+    assert lines[0]["file"] == "a.jpg" and len(lines[0]["annotations"]) == 2  # image-id order
     assert lines[1] == {"image_id": 2, "file": "bad.jpg", "error": "corrupt"}
+    assert not journal_path(out).exists()  # removed once the output is written
 
 
-def test_interrupted_run_still_writes_finished_images(tmp_path):
+def test_jsonl_on_stdout_streams_a_line_per_image(capsys):
+    with ResultWriter("-", "jsonl") as w:
+        w.add(make_result("a.jpg"))
+        assert json.loads(capsys.readouterr().out)["file"] == "a.jpg"  # printed before the run ends
+
+
+def test_interrupted_run_still_writes_finished_images_and_keeps_its_journal(tmp_path):
     out = tmp_path / "d.json"
+    journal = Journal.open(journal_path(out), {"run": 1}, resume=False)
     with pytest.raises(KeyboardInterrupt):
-        with ResultWriter(out, "coco") as w:
+        with ResultWriter(out, "coco", journal=journal) as w:
             w.add(make_result("a.jpg"))
             raise KeyboardInterrupt
     assert [i["file_name"] for i in json.loads(out.read_text())["images"]] == ["a.jpg"]
+    assert Journal.open(journal_path(out), {"run": 1}, resume=True).done == {"a.jpg"}
+
+
+def test_streamed_coco_is_what_json_dump_writes(tmp_path):
+    """The output is written piece by piece (flat memory) yet byte-identical to
+    json.dump of the whole document: what makes merged shards equal a single run."""
+    out = tmp_path / "d.json"
+    with ResultWriter(out, "coco", {3: "dog"}, {"description": "x"}) as w:
+        for r in (make_result("a.jpg"), make_result("b.jpg", n=0), make_result("c.jpg", n=3)):
+            w.add(r)
+    doc = json.loads(out.read_text())
+    assert out.read_text() == json.dumps(doc) and [a["id"] for a in doc["annotations"]] == [1, 2, 3, 4, 5]
 
 
 def test_mask_pngs_and_overlay(tmp_path):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from typing import Annotated
 
@@ -10,6 +11,7 @@ import typer
 from samcli import __version__
 from samcli.cli import models_cmd
 from samcli.cli.everything_cmd import everything
+from samcli.cli.merge_cmd import merge
 from samcli.cli.salient_cmd import salient
 from samcli.cli.segment_cmd import segment
 
@@ -23,6 +25,7 @@ app = typer.Typer(
 app.command(no_args_is_help=True)(segment)
 app.command(no_args_is_help=True)(everything)
 app.command(no_args_is_help=True)(salient)
+app.command(no_args_is_help=True)(merge)
 app.add_typer(models_cmd.app, name="models")
 
 
@@ -39,9 +42,15 @@ def main_options(
     """Images go in, a chosen efficient Segment-Anything model runs, COCO-RLE annotations come out."""
 
 
+def _terminate(signum, frame) -> None:
+    # a pre-empted node gets SIGTERM first: stop like Ctrl-C, so finished work is written
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Entry point: anything unexpected becomes one line and exit code 4, with the
     traceback only on request (SAMCLI_DEBUG=1), never a wall of text in a pipeline."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         app()
     except Exception as exc:  # typer.Exit / SystemExit are not Exceptions

@@ -1,18 +1,25 @@
-"""Glue shared by the commands: reading IMAGES, loading the model with clean
-errors, assembling the outputs, and turning exceptions into exit codes."""
+"""Glue shared by the commands: reading IMAGES, resolving weights, planning
+the run (shard, journal), assembling the outputs, running locally or on Ray,
+and turning the outcome into an exit code."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Iterable
 
 import typer
 
-from samcli.cli.drive import err
+from samcli.cli.drive import RunSummary, drive, err, report
 from samcli.cli.exit_codes import EXIT_MODEL, EXIT_USAGE
+from samcli.cli.plan import Plan, fingerprint, plan_run
+from samcli.engine.device import resolve_device, resolve_precision
+from samcli.engine.pipeline import Job, PipelineOptions
+from samcli.engine.runners import Runner, RunnerSpec
 from samcli.errors import CheckpointError, SamcliError
 from samcli.io.images import ImageRef, list_images
-from samcli.writers.coco import FORMATS, ResultWriter
+from samcli.io.shards import Shard
 from samcli.writers.images import MaskPngWriter, OverlayWriter
 from samcli.writers.outputs import Outputs, Writer
+from samcli.writers.results import FORMATS, ResultWriter
 from samcli.writers.stats import StatsTotals
 
 
@@ -32,39 +39,114 @@ def images_or_exit(images: str) -> list[ImageRef]:
     return refs
 
 
-def load_model_or_exit(model_id: str, checkpoint: Path | None, offline: bool, quiet: bool):
-    from samcli.models import load_model
+def check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+
+
+def shard_or_exit(text: str | None) -> Shard | None:
+    try:
+        return Shard.parse(text) if text else None
+    except SamcliError as exc:
+        raise fail(str(exc)) from None
+
+
+def checkpoint_or_exit(model_id: str, checkpoint: Path | None, offline: bool, quiet: bool) -> Path:
+    """The weights file for `model_id`: --checkpoint, the cache, or a download."""
+    from samcli.models import get_spec
+    from samcli.models.checkpoint import resolve_checkpoint
 
     try:
-        return load_model(model_id, checkpoint=checkpoint, offline=offline or None, progress=not quiet)
+        return resolve_checkpoint(get_spec(model_id), checkpoint, offline=offline or None, progress=not quiet)
     except CheckpointError as exc:
         raise fail(str(exc), EXIT_MODEL) from None
     except SamcliError as exc:  # unknown model id
         raise fail(str(exc)) from None
 
 
-def check_format(fmt: str) -> None:
-    if fmt not in FORMATS:
-        raise fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+def plan_or_exit(refs: list[ImageRef], out: str | Path, fmt: str, shard: Shard | None, resume: bool,
+                 command: str, model: str, checkpoint: Path, settings: dict[str, Any],
+                 inputs: dict[str, Path | None] | None = None) -> Plan:
+    try:
+        return plan_run(refs, out, fmt, shard, resume,
+                        lambda: fingerprint(command, model, checkpoint, settings, inputs or {}, shard))
+    except SamcliError as exc:
+        raise fail(str(exc)) from None
 
 
-def outputs_for(out: str | Path, fmt: str, categories: dict[int, str], info: dict, *, with_stats: bool = False,
+def outputs_for(plan: Plan, out: str | Path, fmt: str, categories: dict[int, str], info: dict, *,
+                batch_size: int = 1, keep_journal: bool = False, with_stats: bool = False,
                 masks_dir: Path | None = None, overlays_dir: Path | None = None,
-                extra: list[Writer] = ()) -> tuple[Outputs, StatsTotals | None]:
-    """The results file plus the optional picture writers; with --stats also the
-    run's totals, returned so the command can print them."""
-    writers: list[Writer] = [ResultWriter(out, fmt, categories, info, with_stats)]
+                extra: Iterable[Writer] = ()) -> tuple[Outputs, StatsTotals | None]:
+    """Pictures first, the results journal last: an image counts as done (and is
+    skipped by --resume) only once everything of it is on disk."""
+    writers: list[Writer] = []
     if masks_dir is not None:
         writers.append(MaskPngWriter(masks_dir))
     if overlays_dir is not None:
         writers.append(OverlayWriter(overlays_dir))
     writers += list(extra)
+    writers.append(ResultWriter(out, fmt, categories, info, with_stats, image_ids=plan.ids, journal=plan.journal,
+                                sync_every=batch_size, keep_journal=keep_journal, sidecar=plan.sidecar))
     totals = StatsTotals() if with_stats else None
     if totals is not None:
         writers.append(totals)
     return Outputs(writers), totals
 
 
-def print_totals(totals: StatsTotals | None) -> None:
+def build_or_exit(spec: RunnerSpec) -> Runner:
+    try:
+        return spec.build()
+    except CheckpointError as exc:
+        raise fail(str(exc), EXIT_MODEL) from None
+    except SamcliError as exc:
+        raise fail(str(exc)) from None
+
+
+def run_settings(pipeline: PipelineOptions, **settings: Any) -> dict[str, Any]:
+    """The settings a journal must match to be resumed: the command's own, plus the
+    precision actually used and the batch sizes (batching can move float results)."""
+    try:
+        dtype = resolve_precision(pipeline.precision, resolve_device(pipeline.device))
+    except SamcliError as exc:
+        raise fail(str(exc)) from None
+    return {**settings, "precision": str(dtype).removeprefix("torch."), "batch_size": pipeline.batch_size}
+
+
+def execute(plan: Plan, outputs: Outputs, spec: RunnerSpec, jobs: list[Job], label: str, quiet: bool, *,
+            ray: str | None = None, ray_actors: int | None = None, upfront_errors: Iterable[str] = (),
+            totals: StatsTotals | None = None) -> None:
+    """Run the jobs (here, or on Ray), drive the results into the outputs, report,
+    and exit with the run's code."""
+    summary = RunSummary(upfront_errors=list(upfront_errors), resumed=plan.resumed,
+                         resumable=plan.journal is not None)
+    for key, message in plan.earlier_prompt_errors:
+        summary.prompt_errors.add(key, message)
+    if plan.resume and plan.journal.created:
+        err.print(f"[yellow]note[/] --resume: no journal at {plan.journal.path}, so nothing to resume; "
+                  "starting from the first image")
+    elif plan.resumed and not quiet:
+        err.print(f"resuming: {plan.resumed} of {len(plan.refs)} images are done (journal {plan.journal.path})")
+    if plan.journal is not None and plan.journal.dropped_torn_line and not quiet:
+        err.print("[yellow]warning[/] the journal's last line was cut short (killed mid-write); "
+                  "that image is done again")
+    runner = None
+    if ray:
+        from samcli.engine.ray_backend import run_on_ray
+
+        results = run_on_ray(spec, jobs, ray, ray_actors)
+    else:
+        runner = build_or_exit(spec.with_pipeline(keep_images=outputs.needs_images))
+        results = runner.run(jobs)
+    try:
+        drive(results, len(plan.todo), outputs, quiet, label, summary)
+    except SamcliError as exc:  # e.g. a Ray worker could not load the model
+        raise fail(str(exc), EXIT_MODEL if isinstance(exc, CheckpointError) else EXIT_USAGE) from None
+    summary.encoded = runner.encoded_images if runner is not None else None
     for line in totals.lines() if totals is not None else []:
         err.print(line)
+    raise typer.Exit(report(summary, quiet))
+
+
+def jobs_for(refs: Iterable[ImageRef], prompts: dict[str, list] | None = None) -> list[Job]:
+    return [Job(ref, list((prompts or {}).get(ref.key, []))) for ref in refs]

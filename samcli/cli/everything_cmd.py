@@ -1,16 +1,18 @@
 """`samcli everything`: segment everything in every image (auto-labeling)."""
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 import typer
 
 from samcli import __version__
 from samcli.cli import options as opt
-from samcli.cli.common import check_format, fail, images_or_exit, load_model_or_exit, outputs_for, print_totals
-from samcli.cli.drive import drive
-from samcli.engine.everything import EverythingParams, EverythingRunner
-from samcli.engine.pipeline import Job, PipelineOptions
+from samcli.cli.common import (check_format, checkpoint_or_exit, execute, fail, images_or_exit, jobs_for, outputs_for,
+                               plan_or_exit, run_settings, shard_or_exit)
+from samcli.engine.everything import EverythingParams
+from samcli.engine.pipeline import PipelineOptions
+from samcli.engine.runners import RunnerSpec
 from samcli.errors import SamcliError
 
 
@@ -49,6 +51,11 @@ def everything(
     workers: opt.Workers = 2,
     save_masks: opt.SaveMasks = None,
     save_overlays: opt.SaveOverlays = None,
+    resume: opt.Resume = False,
+    keep_journal: opt.KeepJournal = False,
+    shard: opt.Shard = None,
+    ray: opt.Ray = None,
+    ray_actors: opt.RayActors = None,
     quiet: opt.Quiet = False,
 ) -> None:
     """Segment everything: SAM's automatic mask generator (grid of point prompts,
@@ -57,6 +64,7 @@ def everything(
     and defaults of SAM's generator so existing settings carry over."""
     check_format(fmt)
     refs = images_or_exit(images)
+    part = shard_or_exit(shard)
     try:
         params = EverythingParams(
             points_per_side=points_per_side, points_per_batch=points_per_batch, pred_iou_thresh=pred_iou_thresh,
@@ -64,18 +72,17 @@ def everything(
             box_nms_thresh=box_nms_thresh, crop_n_layers=crop_n_layers, crop_nms_thresh=crop_nms_thresh,
             crop_overlap_ratio=crop_overlap_ratio, crop_n_points_downscale_factor=crop_n_points_downscale_factor,
             min_mask_region_area=min_mask_region_area, high_score_thresh=high_score_thresh, hierarchical=hierarchical)
+        pipeline = PipelineOptions(device, precision, batch_size, workers)
     except SamcliError as exc:
         raise fail(str(exc)) from None
+    weights = checkpoint_or_exit(model, checkpoint, offline, quiet)
+    settings = run_settings(pipeline, **dataclasses.asdict(params), with_stats=stats)
+    plan = plan_or_exit(refs, out, fmt, part, resume, "everything", model, weights, settings)
     info = {"description": "samcli everything", "version": __version__, "model": model,
             "mode": "hierarchical" if hierarchical else "grid"}
-    outputs, totals = outputs_for(out, fmt, {1: "object"}, info, with_stats=stats,
-                                  masks_dir=save_masks, overlays_dir=save_overlays)
-    net = load_model_or_exit(model, checkpoint, offline, quiet)
-    try:
-        runner = EverythingRunner(net, params, PipelineOptions(device, precision, batch_size, workers,
-                                                               keep_images=outputs.needs_images))
-    except SamcliError as exc:
-        raise fail(str(exc)) from None
-    summary = drive(runner.run(Job(ref) for ref in refs), len(refs), outputs, quiet, "everything")
-    print_totals(totals)
-    raise typer.Exit(summary.exit_code)
+    outputs, totals = outputs_for(plan, out, fmt, {1: "object"}, info, batch_size=batch_size,
+                                  keep_journal=keep_journal, with_stats=stats, masks_dir=save_masks,
+                                  overlays_dir=save_overlays)
+    spec = RunnerSpec("everything", model, str(weights), params, pipeline)
+    execute(plan, outputs, spec, jobs_for(plan.todo), "everything", quiet, ray=ray, ray_actors=ray_actors,
+            totals=totals)

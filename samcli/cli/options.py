@@ -33,3 +33,18 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar; sum
 Stats = Annotated[bool, typer.Option(
     "--stats", help="Add per-image counters (prompts decoded, per round for --hierarchical; masks per stage) "
                     "and seconds per stage to the output.")]
+
+# ---- large jobs: resume, shards, Ray (shared by segment, everything, salient) ----
+Resume = Annotated[bool, typer.Option(
+    "--resume", help="Continue an interrupted run: images already in the journal (<out>.journal.jsonl) are "
+                     "skipped, never encoded again. Refused if the journal was written with other settings.")]
+KeepJournal = Annotated[bool, typer.Option(
+    "--keep-journal", help="Keep <out>.journal.jsonl after the output is written (it is removed by default).")]
+Shard = Annotated[Optional[str], typer.Option(
+    "--shard", help="I/N: process only this machine's share of the images (by a hash of each image's key, the "
+                    "same on every machine). Combine the N outputs with `samcli merge`.")]
+Ray = Annotated[Optional[str], typer.Option(
+    "--ray", help="Run on a Ray cluster (install samcli[ray]): 'auto' joins the cluster this machine belongs "
+                  "to or starts a local one; or a cluster address such as ray://head:10001.")]
+RayActors = Annotated[Optional[int], typer.Option(
+    "--ray-actors", min=1, help="Model actors on Ray (one model each) [default: one per GPU, or per 2 CPUs].")]

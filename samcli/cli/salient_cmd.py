@@ -8,14 +8,14 @@ import typer
 
 from samcli import __version__
 from samcli.cli import options as opt
-from samcli.cli.common import check_format, fail, images_or_exit, load_model_or_exit, outputs_for
-from samcli.cli.drive import drive
-from samcli.cli.exit_codes import EXIT_MODEL
-from samcli.engine.device import resolve_device
-from samcli.engine.pipeline import Job, PipelineOptions
-from samcli.engine.salient import SalientOptions, SalientRunner
-from samcli.errors import CheckpointError, SamcliError
-from samcli.salient import DEFAULT_MIN_BLOB_AREA, DEFAULT_SALIENCY_SOURCE, DEFAULT_THRESHOLD, load_saliency_source
+from samcli.cli.common import (check_format, checkpoint_or_exit, execute, fail, images_or_exit, jobs_for, outputs_for,
+                               plan_or_exit, run_settings, shard_or_exit)
+from samcli.engine.pipeline import PipelineOptions
+from samcli.engine.runners import RunnerSpec
+from samcli.engine.salient import SalientOptions
+from samcli.errors import SamcliError
+from samcli.salient import DEFAULT_MIN_BLOB_AREA, DEFAULT_SALIENCY_SOURCE, DEFAULT_THRESHOLD, saliency_source_names
+from samcli.salient.saliency import WEIGHT_FREE_SOURCES
 from samcli.writers.images import CutoutWriter, MapWriter, OverlayWriter
 
 
@@ -38,6 +38,11 @@ def salient(
     device: opt.Device = "auto",
     precision: opt.Precision = "auto",
     workers: opt.Workers = 2,
+    resume: opt.Resume = False,
+    keep_journal: opt.KeepJournal = False,
+    shard: opt.Shard = None,
+    ray: opt.Ray = None,
+    ray_actors: opt.RayActors = None,
     quiet: opt.Quiet = False,
 ) -> None:
     """Cut out each image's main object: salient-object map → threshold → the blob
@@ -46,22 +51,32 @@ def salient(
     reported and skipped; they do not fail the run."""
     check_format(fmt)
     refs = images_or_exit(images)
+    part = shard_or_exit(shard)
+    try:
+        pipeline = PipelineOptions(device, precision, batch_size, workers)
+        if sod not in saliency_source_names():
+            raise SamcliError(f"unknown saliency source {sod!r}; choose from {', '.join(saliency_source_names())}")
+    except SamcliError as exc:
+        raise fail(str(exc)) from None
+    weights = checkpoint_or_exit(model, checkpoint, offline, quiet)
+    sod_weights = None
+    if sod not in WEIGHT_FREE_SOURCES:
+        sod_weights = checkpoint_or_exit(sod, sod_checkpoint, offline, quiet)
+    elif sod_checkpoint is not None:
+        raise fail(f"the {sod} saliency source has no weights; drop --sod-checkpoint")
+    options = SalientOptions(threshold, min_blob_area, keep_maps=save_saliency)
+    settings = run_settings(pipeline, sod=sod, threshold=threshold, min_blob_area=min_blob_area, pad=pad,
+                            full_frame=full_frame)
+    annotations = out_dir / ("annotations.jsonl" if fmt == "jsonl" else "annotations.json")
+    plan = plan_or_exit(refs, annotations, fmt, part, resume, "salient", model, weights, settings,
+                        {"sod_weights": sod_weights})
     pictures = [CutoutWriter(out_dir / "cutouts", pad, full_frame)]
     if save_saliency:
         pictures.append(MapWriter(out_dir / "saliency", "saliency"))
     info = {"description": "samcli salient", "version": __version__, "model": model, "sod": sod}
-    annotations = out_dir / ("annotations.jsonl" if fmt == "jsonl" else "annotations.json")
-    outputs, _ = outputs_for(annotations, fmt, {1: "salient object"}, info,
-                             overlays_dir=out_dir / "overlays" if save_overlays else None, extra=pictures)
-    net = load_model_or_exit(model, checkpoint, offline, quiet)
-    try:
-        pipeline = PipelineOptions(device, precision, batch_size, workers, keep_images=outputs.needs_images)
-        source = load_saliency_source(sod, sod_checkpoint, device=resolve_device(device), offline=offline or None,
-                                      progress=not quiet, batch_size=batch_size)
-        runner = SalientRunner(net, source, SalientOptions(threshold, min_blob_area, keep_maps=save_saliency), pipeline)
-    except CheckpointError as exc:
-        raise fail(str(exc), EXIT_MODEL) from None
-    except SamcliError as exc:
-        raise fail(str(exc)) from None
-    summary = drive(runner.run(Job(ref) for ref in refs), len(refs), outputs, quiet, "salient")
-    raise typer.Exit(summary.exit_code)
+    outputs, _ = outputs_for(plan, annotations, fmt, {1: "salient object"}, info, batch_size=batch_size,
+                             keep_journal=keep_journal, overlays_dir=out_dir / "overlays" if save_overlays else None,
+                             extra=pictures)
+    spec = RunnerSpec("salient", model, str(weights), options, pipeline,
+                      saliency=(sod, str(sod_weights) if sod_weights else None))
+    execute(plan, outputs, spec, jobs_for(plan.todo), "salient", quiet, ray=ray, ray_actors=ray_actors)

@@ -8,10 +8,12 @@ import typer
 
 from samcli import __version__
 from samcli.cli import options as opt
-from samcli.cli.common import check_format, fail, images_or_exit, load_model_or_exit, outputs_for, print_totals
-from samcli.cli.drive import drive, err
-from samcli.engine.pipeline import Job, PipelineOptions
-from samcli.engine.segment import SegmentOptions, Segmenter
+from samcli.cli.common import (check_format, checkpoint_or_exit, execute, fail, images_or_exit, jobs_for, outputs_for,
+                               plan_or_exit, run_settings, shard_or_exit)
+from samcli.cli.drive import err
+from samcli.engine.pipeline import PipelineOptions
+from samcli.engine.runners import RunnerSpec
+from samcli.engine.segment import SegmentOptions
 from samcli.errors import SamcliError
 from samcli.io.prompts import load_prompts, match_image
 
@@ -37,6 +39,11 @@ def segment(
     save_masks: opt.SaveMasks = None,
     save_overlays: opt.SaveOverlays = None,
     stats: opt.Stats = False,
+    resume: opt.Resume = False,
+    keep_journal: opt.KeepJournal = False,
+    shard: opt.Shard = None,
+    ray: opt.Ray = None,
+    ray_actors: opt.RayActors = None,
     quiet: opt.Quiet = False,
 ) -> None:
     """Segment every prompt of every image: one mask per box / point set.
@@ -47,10 +54,12 @@ def segment(
     """
     check_format(fmt)
     refs = images_or_exit(images)
+    part = shard_or_exit(shard)
     try:
         prompt_file = load_prompts(prompts, prompt_format, min_score=min_score,
                                    class_names=class_names, coco_images=coco_images)
         options = SegmentOptions(prompt_batch=prompt_batch, multimask=multimask)
+        pipeline = PipelineOptions(device, precision, batch_size, workers)
         by_image, unknown = match_image(prompt_file, [r.key for r in refs])
     except SamcliError as exc:
         raise fail(str(exc)) from None
@@ -59,16 +68,15 @@ def segment(
         for w in prompt_file.warnings:
             err.print(f"[yellow]warning[/] {w}")
 
+    weights = checkpoint_or_exit(model, checkpoint, offline, quiet)
+    settings = run_settings(pipeline, multimask=multimask, prompt_batch=prompt_batch, prompt_format=prompt_format,
+                            min_score=min_score, with_stats=stats)
+    plan = plan_or_exit(refs, out, fmt, part, resume, "segment", model, weights, settings,
+                        {"prompts": prompts, "class_names": class_names, "coco_images": coco_images})
     info = {"description": "samcli segment", "version": __version__, "model": model, "prompts": str(prompts)}
-    outputs, totals = outputs_for(out, fmt, prompt_file.categories, info, with_stats=stats,
-                                  masks_dir=save_masks, overlays_dir=save_overlays)
-    net = load_model_or_exit(model, checkpoint, offline, quiet)
-    try:
-        segmenter = Segmenter(net, options, PipelineOptions(device, precision, batch_size, workers,
-                                                            keep_images=outputs.needs_images))
-    except SamcliError as exc:
-        raise fail(str(exc)) from None
-    jobs = (Job(ref, by_image.get(ref.key, [])) for ref in refs)
-    summary = drive(segmenter.run(jobs), len(refs), outputs, quiet, "segment", upfront)
-    print_totals(totals)
-    raise typer.Exit(summary.exit_code)
+    outputs, totals = outputs_for(plan, out, fmt, prompt_file.categories, info, batch_size=batch_size,
+                                  keep_journal=keep_journal, with_stats=stats, masks_dir=save_masks,
+                                  overlays_dir=save_overlays)
+    spec = RunnerSpec("segment", model, str(weights), options, pipeline)
+    execute(plan, outputs, spec, jobs_for(plan.todo, by_image), "segment", quiet, ray=ray, ray_actors=ray_actors,
+            upfront_errors=upfront, totals=totals)

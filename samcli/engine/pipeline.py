@@ -97,7 +97,9 @@ class ImagePipeline:
         self.options = pipeline or PipelineOptions()
         self.device = resolve_device(self.options.device)
         self.dtype = resolve_precision(self.options.precision, self.device)
-        self.model = model.to(self.device).eval()
+        # a weightless (meta) copy only serves `load`, e.g. in Ray's CPU tasks
+        on_meta = any(t.is_meta for t in (*model.parameters(), *model.buffers()))
+        self.model = model if on_meta else model.to(self.device).eval()
         #: images that went through the encoder (resumed or prompt-less ones never do)
         self.encoded_images = 0
 

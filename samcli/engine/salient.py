@@ -29,23 +29,28 @@ class SalientRunner:
     → clicks → the segmenter. An image without a salient object is listed with
     a warning and no mask; it does not fail the run."""
 
-    def __init__(self, model: PromptableModel, source: SaliencySource, options: SalientOptions | None = None,
+    def __init__(self, model: PromptableModel, source: SaliencySource | None, options: SalientOptions | None = None,
                  pipeline: PipelineOptions | None = None) -> None:
         self.segmenter = Segmenter(model, pipeline=pipeline)
-        self.source = source
+        self.source = source  # None: a runner that only `load`s
         self.options = options or SalientOptions()
 
     @property
     def encoded_images(self) -> int:
         return self.segmenter.encoded_images
 
-    def run(self, jobs: Iterable[Job]) -> Iterator[ImageResult]:
-        return self.segmenter.run(self.click_jobs(jobs))
+    def load(self, job: Job) -> Job:
+        return read_image(job)
 
-    def click_jobs(self, jobs: Iterable[Job]) -> Iterator[Job]:
+    def run(self, jobs: Iterable[Job]) -> Iterator[ImageResult]:
         o = self.segmenter.options
-        decoded = prefetch_map(read_image, jobs, o.workers, depth=2 * o.batch_size)
-        for chunk in batched(decoded, o.batch_size):
+        return self.run_loaded(prefetch_map(self.load, jobs, o.workers, depth=2 * o.batch_size))
+
+    def run_loaded(self, decoded: Iterable[Job]) -> Iterator[ImageResult]:
+        return self.segmenter.run(self._click_jobs(decoded))
+
+    def _click_jobs(self, decoded: Iterable[Job]) -> Iterator[Job]:
+        for chunk in batched(decoded, self.segmenter.options.batch_size):
             good = [job for job in chunk if job.error is None]
             maps = iter(self.source.saliency_maps([job.image for job in good]))
             for job in chunk:

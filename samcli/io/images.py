@@ -29,7 +29,7 @@ class ImageRef:
 
 
 def list_images(source: str | Path, stdin: Iterable[str] | None = None) -> list[ImageRef]:
-    """IMAGES → image refs. A folder (recursive, by extension, sorted), one image
+    """IMAGES → image refs. A folder (recursive, by extension, sorted by key), one image
     file, a text file listing paths (one per line, '#' comments), or '-' for such
     a list on stdin. Listed paths are taken relative to the working directory;
     their keys are relative to the deepest folder containing them all, so a list
@@ -38,8 +38,8 @@ def list_images(source: str | Path, stdin: Iterable[str] | None = None) -> list[
         return _from_list(stdin if stdin is not None else sys.stdin, "<stdin>")
     path = Path(source)
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file())
-        return [ImageRef(p, p.relative_to(path).as_posix()) for p in files]
+        files = (p for p in path.rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file())
+        return sorted((ImageRef(p, p.relative_to(path).as_posix()) for p in files), key=lambda r: r.key)
     if path.is_file():
         if path.suffix.lower() in IMAGE_EXTENSIONS:
             return [ImageRef(path, path.name)]
@@ -54,7 +54,12 @@ def _from_list(lines: Iterable[str], origin: str) -> list[ImageRef]:
         raise InputError(f"{origin}: the image list is empty")
     absolute = [p.absolute() for p in paths]
     root = Path(os.path.commonpath([p.parent for p in absolute]))
-    return [ImageRef(p, a.relative_to(root).as_posix()) for p, a in zip(paths, absolute)]
+    refs = [ImageRef(p, a.relative_to(root).as_posix()) for p, a in zip(paths, absolute)]
+    seen: set[str] = set()
+    twice = [r.key for r in refs if r.key in seen or seen.add(r.key)]
+    if twice:  # results, ids and resume all go by the key
+        raise InputError(f"{origin}: {len(twice)} image(s) listed more than once, e.g. {twice[0]!r}")
+    return refs
 
 
 def decode_image(path: Path) -> np.ndarray:

@@ -6,7 +6,6 @@ tensors (`weights_only=True`).
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 import urllib.error
@@ -19,6 +18,7 @@ import torch
 from torch import nn
 
 from samcli.errors import CheckpointError
+from samcli.io.digests import file_digest
 from samcli.models.spec import ModelSpec
 
 #: wrappers seen around state dicts: EfficientSAM saves {"model": sd},
@@ -143,14 +143,6 @@ def _copy_with_progress(src, dst, total: int | None, label: str, progress: bool)
         while chunk := src.read(1 << 20):
             dst.write(chunk)
             bar.update(len(chunk))
-
-
-def file_digest(path: Path, algorithm: str) -> str:
-    h = hashlib.new(algorithm)
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def verify_digest(path: Path, digest: str, what: str = "") -> None:

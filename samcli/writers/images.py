@@ -12,6 +12,7 @@ import numpy as np
 from samcli.engine.records import ImageResult
 from samcli.ops import rle
 from samcli.salient.cutout import cutout_rgba
+from samcli.writers.outputs import Writer
 
 
 def stem_path(root: Path, key: str) -> Path:
@@ -34,11 +35,9 @@ def write_image(path: Path, array: np.ndarray, params: list[int] | None = None) 
         tmp.unlink(missing_ok=True)
 
 
-class MaskPngWriter:
+class MaskPngWriter(Writer):
     """root/<image path without extension>/<k>.png, 0/255, k = prompt_index when
     there is one (segment), else the annotation's position."""
-
-    needs_images = False
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
@@ -48,9 +47,6 @@ class MaskPngWriter:
         for pos, ann in enumerate(result.annotations):
             k = ann.extra.get("prompt_index", pos)
             write_image(folder / f"{k}.png", rle.decode(ann.rle).astype(np.uint8) * 255)
-
-    def close(self) -> None:
-        pass
 
 
 def palette(n: int) -> np.ndarray:
@@ -101,7 +97,7 @@ def image_of(result: ImageResult) -> np.ndarray | None:
     return result.image
 
 
-class OverlayWriter:
+class OverlayWriter(Writer):
     """root/<image path>.jpg: the photo with masks, boxes and points drawn."""
 
     needs_images = True
@@ -115,11 +111,8 @@ class OverlayWriter:
             write_image(stem_path(self.root, result.key).with_suffix(".jpg"), render_overlay(image, result),
                         [cv2.IMWRITE_JPEG_QUALITY, 90])
 
-    def close(self) -> None:
-        pass
 
-
-class CutoutWriter:
+class CutoutWriter(Writer):
     """root/<image path>.png: RGBA, alpha = the first mask, cropped to its box plus
     `pad` (or the whole frame)."""
 
@@ -135,14 +128,9 @@ class CutoutWriter:
             write_image(stem_path(self.root, result.key).with_suffix(".png"),
                         cutout_rgba(image, mask, crop=not self.full_frame, pad=self.pad))
 
-    def close(self) -> None:
-        pass
 
-
-class MapWriter:
+class MapWriter(Writer):
     """root/<image path>.png: a per-pixel map the pipeline kept (e.g. "saliency")."""
-
-    needs_images = False
 
     def __init__(self, root: Path, name: str) -> None:
         self.root, self.name = Path(root), name
@@ -151,6 +139,3 @@ class MapWriter:
         array = result.maps.get(self.name)
         if array is not None:
             write_image(stem_path(self.root, result.key).with_suffix(".png"), array)
-
-    def close(self) -> None:
-        pass

@@ -1,20 +1,22 @@
 """Every file a run writes, behind one door: results go in one at a time,
-each writer takes what it needs. A writer has `add(result)`, `close()` (also
-called when the run is interrupted) and `needs_images` (it draws on the
-decoded photo, so the pipeline must keep it)."""
+each writer takes what it needs."""
 from __future__ import annotations
-
-from typing import Protocol
 
 from samcli.engine.records import ImageResult
 
 
-class Writer(Protocol):
-    needs_images: bool
+class Writer:
+    """`add(result)` per image; `close(complete)` once, also when the run was
+    interrupted (complete=False). `needs_images`: it draws on the decoded photo,
+    so the pipeline must keep it."""
 
-    def add(self, result: ImageResult) -> None: ...
+    needs_images = False
 
-    def close(self) -> None: ...
+    def add(self, result: ImageResult) -> None:
+        raise NotImplementedError
+
+    def close(self, complete: bool = True) -> None:
+        pass
 
 
 class Outputs:
@@ -29,12 +31,6 @@ class Outputs:
         for writer in self.writers:
             writer.add(result)
 
-    def close(self) -> None:
+    def close(self, complete: bool = True) -> None:
         for writer in self.writers:
-            writer.close()
-
-    def __enter__(self) -> "Outputs":
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
+            writer.close(complete)

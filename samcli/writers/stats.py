@@ -3,11 +3,10 @@ hierarchical mode) and seconds per stage, summed over images."""
 from __future__ import annotations
 
 from samcli.engine.records import ImageResult
+from samcli.writers.outputs import Writer
 
 
-class StatsTotals:
-    needs_images = False
-
+class StatsTotals(Writer):
     def __init__(self) -> None:
         self.prompts: dict[str, int] = {}
         self.seconds: dict[str, float] = {}
@@ -19,9 +18,6 @@ class StatsTotals:
             self.prompts[name] = self.prompts.get(name, 0) + int(count)
         for stage, s in result.stats.get("time_s", {}).items():
             self.seconds[stage] = self.seconds.get(stage, 0.0) + float(s)
-
-    def close(self) -> None:
-        pass
 
     def lines(self) -> list[str]:
         total = sum(self.prompts.values())

@@ -1,0 +1,34 @@
+"""`samcli merge`: combine the outputs of `--shard I/N` runs."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from samcli.cli.common import fail
+from samcli.cli.drive import err
+from samcli.cli.exit_codes import EXIT_OK, EXIT_PARTIAL
+from samcli.errors import SamcliError
+
+
+def merge(
+    outputs: Annotated[list[Path], typer.Argument(help="The shards' output files (any one format: coco, coco-results or jsonl).", exists=True, dir_okay=False)],
+    out: Annotated[str, typer.Option("--out", "-o", help="The merged file, or - for stdout.")],
+) -> None:
+    """Merge shard outputs into the file a single run over all images writes:
+    same images, annotations and ids. Shards missing (exit 1), given twice or
+    from another job (exit 2) are reported, using the `<output>.shard.json`
+    manifest each shard writes beside its output."""
+    from samcli.writers.merge import merge as merge_files
+
+    try:
+        report = merge_files(outputs, out)
+    except SamcliError as exc:
+        raise fail(str(exc)) from None
+    for warning in report.warnings:
+        err.print(f"[yellow]warning[/] {warning}")
+    err.print(f"merged {len(outputs)} file(s): {report.images} images, {report.annotations} annotations")
+    if report.missing:
+        err.print(f"[red]missing[/] shard(s) {', '.join(report.missing)}: their images are not in {out}")
+    raise typer.Exit(EXIT_PARTIAL if report.missing else EXIT_OK)

@@ -1,0 +1,30 @@
+"""Content digests of input files, to recognise a run's inputs again (resume)."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+
+def file_digest(path: str | os.PathLike, algorithm: str = "sha256") -> str:
+    h = hashlib.new(algorithm)
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def tree_digest(path: str | os.PathLike) -> str:
+    """sha256 of a file, or of a folder's files (relative names and contents, sorted):
+    a YOLO label folder is one input."""
+    path = Path(path)
+    if path.is_file():
+        return file_digest(path)
+    h = hashlib.sha256()
+    for child in sorted(p for p in path.rglob("*") if p.is_file()):
+        h.update(child.relative_to(path).as_posix().encode() + b"\0" + file_digest(child).encode() + b"\n")
+    return h.hexdigest()
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,186 @@
+"""The run's journal: one JSON line per finished image, appended as images
+finish, so a killed run loses nothing that was done.
+
+Line 1 is the header: `{"samcli_journal": 1, "fingerprint": {...}}`, naming
+everything that decides the output (command, model, weights digest, options,
+prompt-file digest, shard). Every later line is one `ImageResult.to_json()`.
+A rerun with `--resume` checks the fingerprint, skips the images that finished
+(failed ones are tried again: the last line of a key wins), drops a torn last
+line left by a kill mid-write, and appends. The output files are written from
+the journal at the end (`writers.results`).
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Iterator
+
+from samcli.errors import InputError
+
+VERSION = 1
+
+
+def journal_path(output: str | os.PathLike) -> Path:
+    return Path(f"{output}.journal.jsonl")
+
+
+@dataclass
+class Entry:
+    """Where the last record of one image lies in the journal."""
+
+    offset: int
+    length: int
+    ok: bool
+    prompt_errors: list[str]
+
+
+@dataclass
+class Scan:
+    fingerprint: dict[str, Any]
+    entries: dict[str, Entry] = field(default_factory=dict)  # image key → its last record
+    end: int = 0  # bytes up to the end of the last complete line
+    torn: bool = False  # a partial last line follows `end`
+
+
+def scan(path: Path) -> Scan:
+    """Read a journal's header and index its records (last one per key wins)."""
+    with open(path, "rb") as f:
+        header_line = f.readline()
+        try:
+            header = json.loads(header_line)
+            fingerprint = header["fingerprint"] if header.get("samcli_journal") == VERSION else None
+        except (ValueError, TypeError, KeyError, AttributeError):
+            fingerprint = None
+        if fingerprint is None or not header_line.endswith(b"\n"):
+            raise InputError(f"{path}: not a samcli journal (version {VERSION}); move it away to start over")
+        result = Scan(fingerprint, end=len(header_line))
+        offset = result.end
+        for line in f:
+            record = _parse(line)
+            if record is None:  # killed mid-write: only ever the last line
+                result.torn = True
+                break
+            result.entries[record["file"]] = Entry(offset, len(line), "error" not in record,
+                                                   record.get("prompt_errors", []))
+            offset += len(line)
+            result.end = offset
+        else:
+            return result
+        if f.read(1):  # a broken line that is not the last: not a kill, a damaged file
+            raise InputError(f"{path}: damaged at byte {offset}; move it away to start over")
+    return result
+
+
+def _parse(line: bytes) -> dict | None:
+    if not line.endswith(b"\n"):
+        return None
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) and isinstance(record.get("file"), str) else None
+
+
+def differences(old: dict, new: dict, prefix: str = "") -> list[str]:
+    """'settings.multimask: 'always' in the journal, 'auto' now' for each differing leaf."""
+    out = []
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key), new.get(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += differences(a, b, f"{prefix}{key}.")
+        elif a != b:
+            out.append(f"{prefix}{key}: {a!r} in the journal, {b!r} now")
+    return out
+
+
+class Journal:
+    """Open with `Journal.open`; `append` each finished image, `sync` at batch ends."""
+
+    def __init__(self, path: Path, fingerprint: dict, scanned: Scan | None) -> None:
+        self.path = path
+        self.fingerprint = fingerprint
+        self.entries: dict[str, Entry] = dict(scanned.entries) if scanned else {}
+        self.dropped_torn_line = bool(scanned and scanned.torn)
+        self.created = scanned is None  # a new journal, not a continued one
+        self._file: IO[bytes] | None = None
+        self._offset = 0
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, fingerprint: dict, resume: bool) -> "Journal":
+        """A new journal, or with `resume` the existing one continued. Refuses to
+        overwrite an unfinished run's journal without `resume` (that is lost work),
+        and to continue one written with other settings (a mixed output)."""
+        path = Path(path)
+        if not path.exists():
+            journal = cls(path, fingerprint, None)
+            journal._start()
+            return journal
+        scanned = scan(path)
+        if not resume:
+            if scanned.entries:
+                raise InputError(f"{path} holds an unfinished run's journal ({len(scanned.entries)} images): "
+                                 "add --resume to continue it, or delete it to start over")
+            path.unlink()  # a journal with nothing in it holds no work
+            return cls.open(path, fingerprint, resume)
+        diff = differences(scanned.fingerprint, fingerprint)
+        if diff:
+            raise InputError(f"{path} was written with other settings, so --resume would mix two runs: "
+                             + "; ".join(diff) + ". Rerun with the journal's settings, or delete it to start over")
+        journal = cls(path, fingerprint, scanned)
+        journal._continue(scanned.end)
+        return journal
+
+    def _start(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = open(self.path, "wb")
+        self._write({"samcli_journal": VERSION, "fingerprint": self.fingerprint})
+        self.sync()
+
+    def _continue(self, end: int) -> None:
+        self._file = open(self.path, "r+b")
+        self._file.truncate(end)  # drops a torn last line
+        self._file.seek(end)
+        self._offset = end
+
+    @property
+    def done(self) -> set[str]:
+        """Images finished without error (failed ones are tried again)."""
+        return {key for key, e in self.entries.items() if e.ok}
+
+    def _write(self, obj: dict) -> int:
+        line = (json.dumps(obj) + "\n").encode("utf-8")
+        self._file.write(line)
+        self._offset += len(line)
+        return len(line)
+
+    def append(self, record: dict) -> None:
+        start = self._offset
+        length = self._write(record)
+        self._file.flush()  # in the OS now: survives a kill of this process
+        self.entries[record["file"]] = Entry(start, length, "error" not in record, record.get("prompt_errors", []))
+
+    def sync(self) -> None:
+        """On disk: survives a crash of the machine (called once per encoder batch)."""
+        if self._file is not None:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        if self._file is not None:
+            self.sync()
+            self._file.close()
+            self._file = None
+
+    def records(self, keys: list[str]) -> Iterator[dict]:
+        """The last record of each key, in the order given (reads one at a time)."""
+        with open(self.path, "rb") as f:
+            for key in keys:
+                entry = self.entries[key]
+                f.seek(entry.offset)
+                yield json.loads(f.read(entry.length))
+
+    def remove(self) -> None:
+        self.close()
+        self.path.unlink(missing_ok=True)

@@ -1,0 +1,137 @@
+"""`samcli merge`: the outputs of `--shard I/N` runs → the output one process
+would have written. Image ids come from the whole listing (not the shard), so
+merging is sorting by id and numbering annotations again in that order.
+
+Each shard's output has a manifest beside it (`<out>.shard.json`: shard I/N,
+a digest of the whole image listing); with them, shards missing, given twice,
+or from another job are reported. Inputs are read whole (memory ~ output size).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from samcli.errors import InputError
+from samcli.writers.atomic import open_output
+
+
+@dataclass
+class MergeReport:
+    images: int = 0
+    annotations: int = 0
+    missing: list[str] = field(default_factory=list)  # "2/4": shards not among the inputs
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Input:
+    path: Path
+    fmt: str
+    content: Any  # coco: dict; coco-results: list; jsonl: [(image_id, line)]
+    manifest: dict | None
+
+
+def _read(path: Path) -> _Input:
+    manifest_path = Path(f"{path}.shard.json")
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    if path.suffix == ".jsonl" or (manifest or {}).get("format") == "jsonl":
+        lines = []
+        for n, line in enumerate(text.splitlines(), 1):
+            try:
+                lines.append((int(json.loads(line)["image_id"]), line))
+            except (ValueError, KeyError, TypeError):
+                raise InputError(f"{path}:{n}: not a samcli JSON Lines record") from None
+        return _Input(path, "jsonl", lines, manifest)
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        raise InputError(f"{path}: not JSON ({exc})") from None
+    if isinstance(doc, dict) and isinstance(doc.get("images"), list):
+        return _Input(path, "coco", doc, manifest)
+    if isinstance(doc, list):
+        return _Input(path, "coco-results", doc, manifest)
+    raise InputError(f"{path}: neither a COCO dataset, a results list nor JSON Lines")
+
+
+def _check_shards(inputs: list[_Input], report: MergeReport) -> None:
+    with_manifest = [i for i in inputs if i.manifest is not None]
+    for i in inputs:
+        if i.manifest is None:
+            report.warnings.append(f"{i.path}: no {i.path.name}.shard.json beside it, so shard coverage is not checked")
+    if not with_manifest:
+        return
+    first = with_manifest[0].manifest
+    seen: dict[int, Path] = {}
+    for i in with_manifest:
+        m = i.manifest
+        if m["shard"][1] != first["shard"][1] or m["listing_sha256"] != first["listing_sha256"]:
+            raise InputError(f"{i.path} is shard {m['shard'][0]}/{m['shard'][1]} of another job than "
+                             f"{with_manifest[0].path} (other image list or shard count)")
+        index = m["shard"][0]
+        if index in seen:
+            raise InputError(f"shard {index}/{m['shard'][1]} is given twice: {seen[index]} and {i.path}")
+        seen[index] = i.path
+    count = first["shard"][1]
+    report.missing = [f"{k}/{count}" for k in range(count) if k not in seen]
+
+
+def _no_overlap(owner: dict[int, Path], image_id: int, path: Path) -> None:
+    if owner.setdefault(image_id, path) != path:
+        raise InputError(f"image id {image_id} is in both {owner[image_id]} and {path}: overlapping shards")
+
+
+def merge(paths: list[str | Path], out: str | Path) -> MergeReport:
+    inputs = [_read(Path(p)) for p in paths]
+    formats = {i.fmt for i in inputs}
+    if len(formats) > 1:
+        raise InputError("the inputs mix formats: " + ", ".join(f"{i.path} ({i.fmt})" for i in inputs))
+    report = MergeReport()
+    _check_shards(inputs, report)
+    fmt = inputs[0].fmt
+    owner: dict[int, Path] = {}
+    if fmt == "jsonl":
+        lines = []
+        for i in inputs:
+            for image_id, line in i.content:
+                _no_overlap(owner, image_id, i.path)
+                lines.append((image_id, line))
+        lines.sort(key=lambda pair: pair[0])
+        report.images = len(lines)
+        with open_output(out) as f:
+            f.writelines(line + "\n" for _, line in lines)
+        return report
+    if fmt == "coco-results":
+        anns = [a for i in inputs for a in i.content]
+        images = {a["image_id"] for a in anns}
+        report.images, report.annotations = len(images), len(anns)
+        for i in inputs:
+            for image_id in {a["image_id"] for a in i.content}:
+                _no_overlap(owner, image_id, i.path)
+        anns.sort(key=lambda a: a["image_id"])  # stable: each image's annotations keep their order
+        with open_output(out) as f:
+            json.dump(anns, f)
+        return report
+    images, anns, categories = [], [], {}
+    for i in inputs:
+        for img in i.content["images"]:
+            _no_overlap(owner, img["id"], i.path)
+            images.append(img)
+        anns += i.content["annotations"]
+        for cat in i.content.get("categories", []):
+            categories.setdefault(cat["id"], cat)
+    images.sort(key=lambda img: img["id"])
+    anns.sort(key=lambda a: a["image_id"])
+    for n, ann in enumerate(anns, 1):
+        ann["id"] = n
+    doc = {"info": inputs[0].content.get("info", {}), "images": images, "annotations": anns,
+           "categories": [categories[k] for k in sorted(categories)]}
+    report.images, report.annotations = len(images), len(anns)
+    with open_output(out) as f:
+        json.dump(doc, f)
+    return report
