@@ -13,9 +13,9 @@ import numpy as np
 import torch
 
 from samcli.eval.ground_truth import GtImage, GtInstance
-from samcli.models.base import Geometry, PromptableModel, PromptTensors
+from samcli.models.base import Geometry, PromptTensors
 from samcli.ops import rle
-from samcli.ops.resize import longest_side_shape
+from tests.fake_models import DiscModel
 
 #: token 1 has the best predicted IoU, so `always` and a lone point's `auto` pick it
 TOKEN_IOUS = (0.5, 0.9, 0.8, 0.7)
@@ -43,11 +43,12 @@ def rect(hw: tuple[int, int], rows: tuple[int, int], cols: tuple[int, int]) -> n
     return mask
 
 
-class OracleModel(PromptableModel):
+class OracleModel(DiscModel):
     """Recognises the instance a prompt is for and returns its mask, shifted by `shift`
     = (dx, dy) pixels. Box: the target with the nearest box. Points: the smallest
     target containing the first point. `token0_empty`: token 0 (the single-mask
-    output) is an empty mask, so the multimask choice shows in the IoU."""
+    output) is an empty mask, so the multimask choice shows in the IoU. The disc
+    model lends it its letterboxed frame and do-nothing encoder."""
 
     def __init__(self, masks: list[np.ndarray], shift: tuple[int, int] = (0, 0), accepts_mask_input: bool = False,
                  token0_empty: bool = False) -> None:
@@ -60,18 +61,6 @@ class OracleModel(PromptableModel):
         self.token0_empty = token0_empty
         self.geom = self.geometry(self.masks[0].shape)
         self.calls: list[PromptTensors] = []  # every decode's prompts, for the tests to inspect
-
-    def geometry(self, original_hw) -> Geometry:
-        return Geometry(tuple(original_hw), longest_side_shape(original_hw, self.prompt_size))
-
-    def preprocess(self, image: np.ndarray) -> torch.Tensor:
-        return torch.zeros(1)
-
-    def normalize(self, x: torch.Tensor) -> torch.Tensor:
-        return x
-
-    def encode(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.zeros(x.shape[0], 1, 4, 4)
 
     def embeddings(self) -> torch.Tensor:
         return self.encode(torch.zeros(1))

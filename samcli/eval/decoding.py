@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from samcli.engine.device import autocast
-from samcli.engine.mask_output import upscale_to_rles
+from samcli.engine.masks import upscale_to_rles
 from samcli.errors import InputError, SamcliError
 from samcli.eval.ground_truth import GtImage
 from samcli.models.base import Geometry, PromptableModel, PromptTensors
