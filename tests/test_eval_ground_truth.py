@@ -134,7 +134,10 @@ def test_bad_image_entries_are_errors(tmp_path):
 def test_lvis_images_are_named_by_their_coco_url(tmp_path):
     images = [{"id": 1, "coco_url": "http://images.cocodataset.org/val2017/000000000139.jpg", "height": H,
                "width": W}]
-    assert list(read(tmp_path, coco([], images=images)).images) == ["val2017/000000000139.jpg"]
+    gt = read(tmp_path, coco([], images=images))
+    assert list(gt.images) == ["val2017/000000000139.jpg"] and not gt.federated
+    images[0].update(not_exhaustive_category_ids=[], neg_category_ids=[])
+    assert read(tmp_path, coco([], images=images)).federated
 
 
 @pytest.mark.parametrize("content, message", [

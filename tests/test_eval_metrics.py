@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from samcli.errors import SamcliError
 from samcli.eval.cocoeval import coco_ap
 from samcli.eval.ground_truth import GroundTruth, GtInstance
 from samcli.eval.metrics import InstanceResult, click_table, mask_iou, miou_table, size_buckets
@@ -102,3 +103,10 @@ def test_no_detections_give_zero_ap():
     gt = two_images()
     ap = coco_ap(gt, list(gt.images.values()), [])
     assert ap == {"AP": 0.0, "AP50": 0.0, "AP75": 0.0, "APs": 0.0, "APm": 0.0, "APl": 0.0}
+
+
+def test_lvis_ground_truth_is_refused_for_coco_ap():
+    gt = two_images()
+    gt.federated = True
+    with pytest.raises(SamcliError, match="an LVIS file; LVIS AP is federated"):
+        coco_ap(gt, list(gt.images.values()), [])

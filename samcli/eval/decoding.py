@@ -59,8 +59,7 @@ def decode_chosen(image: EncodedImage, mode: str, *, boxes: np.ndarray | None = 
     lows, ious = [], []
     for start in range(0, count, image.prompt_batch):
         part = slice(start, start + image.prompt_batch)
-        prompts = _tensors(image, None if boxes is None else boxes[part], None if points is None else points[part],
-                           None if labels is None else labels[part], None if masks is None else masks[part])
+        prompts = _tensors(image, *(None if a is None else a[part] for a in (boxes, points, labels, masks)))
         with torch.no_grad(), autocast(image.embeddings.device, image.dtype):
             low, iou = image.model.decode(image.embeddings, prompts)
         pick = image.model.select(low, iou, prompts, mode)

@@ -3,7 +3,7 @@
 Rules, and where they come from:
 - `iscrowd` annotations are never prompted: COCOeval treats them as regions
   where a detection is neither right nor wrong, not as objects. (EfficientViT-SAM's
-  box/point scripts do prompt them; on COCO val2017 that is about 1% of instances.)
+  box/point scripts do prompt them.)
 - An instance whose mask is empty, or whose `area` is below 1 (EfficientViT-SAM's
   skip rule), cannot be scored by IoU: reported and skipped. Both kinds stay in
   `ignored`, because COCOeval scores AP against every annotation of the file.
@@ -32,12 +32,13 @@ from samcli.io.prompts.collect import read_categories
 from samcli.io.prompts.reading import read_json
 from samcli.ops import rle as rles
 
-ImageId = int | str
+#: COCO ids are integers; some exporters write text (a file stem)
+CocoId = int | str
 
 
 @dataclass(frozen=True)
 class GtInstance:
-    ann_id: ImageId
+    ann_id: CocoId
     category_id: int
     rle: dict  # compressed, {"size": [H, W], "counts": str}
     box: np.ndarray  # (4,) float64 x0, y0, x1, y1, pixels
@@ -51,7 +52,7 @@ class GtInstance:
 
 @dataclass
 class GtImage:
-    image_id: ImageId
+    image_id: CocoId
     key: str  # path relative to the IMAGES folder, forward slashes
     height: int
     width: int
@@ -70,6 +71,8 @@ class GroundTruth:
     warnings: list[str] = field(default_factory=list)
     #: entries that could not be used, each naming file and item; the rest is read
     errors: list[str] = field(default_factory=list)
+    #: an LVIS file (images list their unverified categories): its AP is not COCOeval's
+    federated: bool = False
 
 
 def read_ground_truth(path: str | Path) -> GroundTruth:
@@ -83,7 +86,7 @@ def read_ground_truth(path: str | Path) -> GroundTruth:
     if "categories" in doc:
         gt.categories = read_categories(doc["categories"], f"{path}: categories")
     by_id = _read_images(gt, path, doc["images"])
-    seen: set[ImageId] = set()
+    seen: set[CocoId] = set()
     for i, ann in enumerate(doc["annotations"]):
         where = f"{path}: annotation " + (show(ann["id"]) if isinstance(ann, dict) and "id" in ann else f"[{i}]")
         try:
@@ -93,8 +96,8 @@ def read_ground_truth(path: str | Path) -> GroundTruth:
     return gt
 
 
-def _read_images(gt: GroundTruth, path: Path, images: list) -> dict[ImageId, GtImage]:
-    by_id: dict[ImageId, GtImage] = {}
+def _read_images(gt: GroundTruth, path: Path, images: list) -> dict[CocoId, GtImage]:
+    by_id: dict[CocoId, GtImage] = {}
     for i, entry in enumerate(images):
         where = f"{path}: images[{i}]"
         try:
@@ -107,6 +110,7 @@ def _read_images(gt: GroundTruth, path: Path, images: list) -> dict[ImageId, GtI
             gt.errors.append(f"{where}: {e}")
             continue
         by_id[image.image_id] = gt.images[image.key] = image
+        gt.federated |= "not_exhaustive_category_ids" in entry
     return by_id
 
 
@@ -126,7 +130,7 @@ def _image(entry: Any) -> GtImage:
     return GtImage(image_id=_id(entry["id"], "id"), key=key, height=height, width=width)
 
 
-def _add_annotation(gt: GroundTruth, by_id: dict[ImageId, GtImage], seen: set[ImageId], ann: Any,
+def _add_annotation(gt: GroundTruth, by_id: dict[CocoId, GtImage], seen: set[CocoId], ann: Any,
                     where: str) -> None:
     if not isinstance(ann, dict):
         raise PromptError(f"expected an annotation object, got {show(ann)}")
@@ -167,8 +171,7 @@ def _add_annotation(gt: GroundTruth, by_id: dict[ImageId, GtImage], seen: set[Im
         gt.warnings.append(f"{where} (image {image.key!r}): {problem}; not evaluated")
 
 
-def _id(value: Any, what: str) -> ImageId:
-    # COCO ids are integers; some exporters use text (a file stem) instead
+def _id(value: Any, what: str) -> CocoId:
     if isinstance(value, str) and value.strip():
         return value.strip()
     return integer(value, what)

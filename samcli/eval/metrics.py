@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pycocotools import mask as mask_utils
 
 from samcli.eval.clicks import Click
-from samcli.eval.ground_truth import ImageId
+from samcli.eval.ground_truth import CocoId
 
 #: COCOeval's area ranges (pixels, on the annotation's `area`). COCOeval ignores a
 #: ground truth when area < low or area > high, so both ends are inclusive and an
@@ -28,7 +28,7 @@ class InstanceResult:
     """One ground-truth instance under one protocol."""
 
     key: str  # image
-    ann_id: ImageId
+    ann_id: CocoId
     category_id: int
     area: float  # the annotation's, for the size buckets
     #: box: (IoU,); point: IoU after click 1, 2, …, K

@@ -12,14 +12,14 @@ import numpy as np
 
 from samcli.errors import InputError
 from samcli.eval.decoding import EncodedImage, decode_chosen, to_rles
-from samcli.eval.ground_truth import ImageId
+from samcli.eval.ground_truth import CocoId
 from samcli.io.prompts.types import Prompt
 
 #: EfficientViT-SAM's predict_mask_from_box, as for the box protocol
 DETECTION_MULTIMASK = "always"
 
 
-def detection_results(image: EncodedImage, image_id: ImageId, detections: list[Prompt],
+def detection_results(image: EncodedImage, image_id: CocoId, detections: list[Prompt],
                       multimask: str = DETECTION_MULTIMASK) -> list[dict]:
     """Box prompts in pixels with `score` and `category_id` (as `load_prompts` reads a
     COCO results file) → [{"image_id", "category_id", "score", "segmentation"}]."""
