@@ -114,11 +114,18 @@ def test_point_multimask_mode_goes_through_the_models_select():
     assert results[0].clicks[1].positive and results[0].clicks[1] != results[0].clicks[0]
 
 
-def test_point_more_clicks_than_the_model_takes_is_refused():
+def test_point_more_clicks_than_the_model_takes_or_none_is_refused():
     model = OracleModel(MASKS)
     model.max_points = 2
     with pytest.raises(SamcliError, match="3 clicks: OracleModel accepts at most 2 points"):
         point_results(encoded(model), gt_image(MASKS), clicks=3)
+    with pytest.raises(SamcliError, match="clicks must be at least 1, got 0"):
+        point_results(encoded(model), gt_image(MASKS), clicks=0)
+
+
+def test_an_unknown_multimask_mode_is_refused():
+    with pytest.raises(SamcliError, match="multimask must be one of auto, always, never, got 'best'"):
+        box_results(encoded(OracleModel(MASKS)), gt_image(MASKS), multimask="best")
 
 
 def test_image_and_ground_truth_sizes_must_agree():

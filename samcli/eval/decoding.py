@@ -18,7 +18,7 @@ from samcli.engine.device import autocast
 from samcli.engine.masks import upscale_to_rles
 from samcli.errors import InputError, SamcliError
 from samcli.eval.ground_truth import GtImage
-from samcli.models.base import Geometry, PromptableModel, PromptTensors
+from samcli.models.base import MULTIMASK_MODES, Geometry, PromptableModel, PromptTensors
 
 
 @dataclass
@@ -40,6 +40,8 @@ def check_size(image: EncodedImage, gt: GtImage) -> None:
 
 
 def check_points(model: PromptableModel, clicks: int) -> None:
+    if clicks < 1:
+        raise SamcliError(f"clicks must be at least 1, got {clicks}")
     problem = model.prompt_problem(clicks, False)
     if problem:
         raise SamcliError(f"{clicks} clicks: {problem}")
@@ -55,6 +57,8 @@ def decode_chosen(image: EncodedImage, mode: str, *, boxes: np.ndarray | None = 
     masks (P, h, w) earlier low-res logits fed back as the mask prompt. Decoded
     `prompt_batch` prompts at a time.
     """
+    if mode not in MULTIMASK_MODES:  # select() would take an unknown mode for "auto"
+        raise SamcliError(f"multimask must be one of {', '.join(MULTIMASK_MODES)}, got {mode!r}")
     count = len(boxes) if boxes is not None else len(points)
     lows, ious = [], []
     for start in range(0, count, image.prompt_batch):
