@@ -1,0 +1,99 @@
+"""A COCO `segmentation` in any of its three forms → one compressed RLE.
+
+Polygons `[[x1, y1, x2, y2, ...], ...]` (rings merged into one mask),
+uncompressed RLE `{"size": [h, w], "counts": [int, ...]}` (COCO writes crowds
+so) and compressed RLE `{"size": [h, w], "counts": "..."}`. pycocotools does
+the rasterising, as in COCOeval, so a mask here is the mask COCOeval scores.
+
+pycocotools trusts its input: counts that do not add up to h·w decode to
+uninitialised memory, and a 4-number polygon is taken for a box. Both are
+checked here first, so a bad annotation is an error naming it, never garbage.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from pycocotools import mask as mask_utils
+
+from samcli.io.prompts.checks import PromptError, show
+
+
+def to_rle(segmentation: Any, height: int, width: int) -> dict:
+    """→ {"size": [height, width], "counts": str} (compressed, JSON-ready)."""
+    if isinstance(segmentation, list):
+        rle = _from_polygons(segmentation, height, width)
+    elif isinstance(segmentation, dict):
+        rle = _from_rle(segmentation, height, width)
+    else:
+        raise PromptError('segmentation must be polygons [[x1, y1, x2, y2, ...], ...] or RLE {"size", "counts"}, '
+                          f"got {show(segmentation)}")
+    counts = rle["counts"]
+    return {"size": [height, width], "counts": counts.decode("ascii") if isinstance(counts, bytes) else counts}
+
+
+def _from_polygons(polygons: list, height: int, width: int) -> dict:
+    if not polygons:
+        raise PromptError("segmentation is an empty list of polygons")
+    rings = []
+    for i, ring in enumerate(polygons):
+        what = f"segmentation[{i}]"
+        if not isinstance(ring, list) or len(ring) < 6 or len(ring) % 2:
+            raise PromptError(f"{what} must be a polygon [x1, y1, x2, y2, x3, y3, ...] "
+                              f"(at least 3 points), got {show(ring)}")
+        if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in ring):
+            raise PromptError(f"{what} has a value that is not a number: {show(ring)}")
+        if not np.isfinite(ring).all():
+            raise PromptError(f"{what} has NaN or inf")
+        rings.append([float(v) for v in ring])
+    return mask_utils.merge(mask_utils.frPyObjects(rings, height, width))
+
+
+def _from_rle(rle: dict, height: int, width: int) -> dict:
+    size, counts = rle.get("size"), rle.get("counts")
+    if size != [height, width]:
+        raise PromptError(f'RLE "size" {show(size)} is not the image\'s [height, width] [{height}, {width}]')
+    if isinstance(counts, list):
+        runs = counts
+        if any(isinstance(c, bool) or not isinstance(c, int) or c < 0 for c in runs):
+            raise PromptError(f'RLE "counts" must be non-negative integers, got {show(counts)}')
+        rle = mask_utils.frPyObjects({"size": size, "counts": counts}, height, width)
+    elif isinstance(counts, (str, bytes)):
+        try:
+            runs = compressed_runs(counts.decode("ascii") if isinstance(counts, bytes) else counts)
+        except (ValueError, UnicodeDecodeError):
+            raise PromptError(f'RLE "counts" is not a COCO compressed string: {show(counts)}') from None
+        rle = {"size": size, "counts": counts}
+    else:
+        raise PromptError(f'RLE "counts" must be a list of run lengths or a compressed string, got {show(counts)}')
+    if sum(runs) != height * width:
+        raise PromptError(f"RLE runs cover {sum(runs)} pixels, the image has {height}×{width} = {height * width}")
+    return rle
+
+
+def compressed_runs(counts: str) -> list[int]:
+    """The run lengths a COCO compressed-RLE string stands for (pycocotools'
+    rleFrString format: 5-bit groups offset by 48, 0x20 = more groups follow,
+    0x10 in the last group = negative; from the third run on each value is the
+    difference to the run two places before)."""
+    runs: list[int] = []
+    pos = 0
+    while pos < len(counts):
+        value, shift, more = 0, 0, True
+        while more:
+            if pos >= len(counts):
+                raise ValueError("truncated")
+            c = ord(counts[pos]) - 48
+            if not 0 <= c < 64:
+                raise ValueError(f"character {counts[pos]!r}")
+            value |= (c & 0x1F) << shift
+            more = bool(c & 0x20)
+            pos, shift = pos + 1, shift + 5
+            if not more and c & 0x10:
+                value |= -1 << shift
+        if len(runs) > 2:
+            value += runs[-2]
+        if value < 0:
+            raise ValueError("negative run")
+        runs.append(value)
+    return runs
