@@ -107,9 +107,9 @@ def evaluate(
         _print_list("[red]error[/]", det_errors)
         if not quiet:
             _print_list("[yellow]warning[/]", det_warnings)
+    _check_models_or_exit(ids, options)
     runs = [ModelRun(label, m, checkpoint_or_exit(m, c, offline, quiet))
             for label, m, c in zip(_labels(ids), ids, checkpoint or [None] * len(ids))]
-    _check_models_or_exit(ids, options)
 
     from samcli.eval.pipeline import default_prompt_batch
 
@@ -227,7 +227,10 @@ def _check_models_or_exit(ids: list[str], options) -> None:
     from samcli.models.complexity import build_on_meta
 
     for m in dict.fromkeys(ids):
-        spec = get_spec(m)
+        try:
+            spec = get_spec(m)
+        except SamcliError as exc:  # an unknown id
+            raise fail(str(exc)) from None
         if spec.kind != "promptable":
             raise fail(f"{m} is a {spec.kind} model; eval needs a promptable one (see `samcli models list`)")
         if options.protocol == "point":
