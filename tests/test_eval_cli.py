@@ -99,6 +99,11 @@ def test_max_images_evaluates_the_first_images_with_ground_truth(job, tmp_path):
     out = tmp_path / "r.json"
     r = report(job.invoke("box", "--max-images", "2", "-o", out, "-q"), out)
     assert r["images"]["evaluated"] == 2 and r["models"][0]["instances"] == 4 and r["settings"]["max_images"] == 2
+    # the other images' detections are not errors, and their ground truth does not count as missed
+    ap = job.invoke("coco-ap", "--max-images", "2", "-o", out)
+    assert ap.exit_code == 0, ap.stderr
+    (m,) = report(ap, out)["models"]
+    assert (m["detections"], m["instances"], m["metrics"]["AP"]) == (4, 4, 1.0)
 
 
 def test_bad_annotations_are_reported_and_the_rest_evaluated(bad_job, tmp_path):
@@ -152,7 +157,7 @@ def test_detections_for_unknown_images_and_bad_items_are_reported(bad_job, tmp_p
     out = tmp_path / "r.json"
     run = bad_job.invoke("coco-ap", "-o", out)
     assert run.exit_code == 1
-    assert "detections for 'gone.png', which is not among the images evaluated" in run.stderr
+    assert "detections for 'gone.png', which is not among the images; not evaluated" in run.stderr
     assert f"{bad_job.detections}: [7]" in run.stderr  # the broken item, by its position
     assert report(run, out)["models"][0]["metrics"]["AP"] == 1.0
 

@@ -101,7 +101,7 @@ def evaluate(
     gt, truth, matched, errors, warnings = _ground_truth_or_exit(annotations, refs, protocol, max_images, quiet)
     found: dict = {}
     if detections is not None:
-        found, det_errors, det_warnings = _detections_or_exit(detections, annotations, list(truth))
+        found, det_errors, det_warnings = _detections_or_exit(detections, annotations, [r.key for r in refs])
         errors += det_errors
         warnings += det_warnings
         _print_list("[red]error[/]", det_errors)
@@ -204,7 +204,7 @@ def _ground_truth_or_exit(annotations: Path, refs: list[ImageRef], protocol: str
 
 
 def _detections_or_exit(path: Path, annotations: Path, keys: list[str]):
-    """→ IMAGES key → its detections (box prompts with score and category), errors, warnings."""
+    """IMAGES keys → IMAGES key → its detections (box prompts with score and category), errors, warnings."""
     from samcli.io.prompts import load_prompts, match_image
 
     try:
@@ -215,7 +215,7 @@ def _detections_or_exit(path: Path, annotations: Path, keys: list[str]):
         raise fail(f"{path}: a COCO dataset, not a detector's results list [{{image_id, category_id, bbox, score}}]: "
                    "AP ranks detections by their score")
     by_image, unknown = match_image(found, keys)
-    errors = found.errors + [f"{path}: detections for {k!r}, which is not among the images evaluated; not evaluated"
+    errors = found.errors + [f"{path}: detections for {k!r}, which is not among the images; not evaluated"
                              for k in unknown]
     return by_image, errors, found.warnings
 
