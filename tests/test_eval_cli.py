@@ -47,13 +47,20 @@ def test_box_oracle_scores_one_and_leaves_crowds_out(job, tmp_path):
     assert "100.0 (6)" in run.stderr and "– (0)" in run.stderr and run.stdout == ""
 
 
-def test_point_oracle_scores_one_after_every_click_count(job, tmp_path):
+@pytest.mark.parametrize("extra", [[], ["--feedback", "--batch-size", "2"]])
+def test_point_oracle_scores_one_after_every_click_count(job, tmp_path, extra):
     out = tmp_path / "r.json"
-    r = report(job.invoke("point", "--clicks", "5,1,3", "-o", out, "-q"), out)
+    run = job.invoke("point", "--clicks", "5,1,3", "-o", out, *extra)
+    assert run.exit_code == 0, run.stderr
+    r = report(run, out)
     (m,) = r["models"]
-    assert r["settings"]["clicks"] == [1, 3, 5] and r["settings"]["feedback"] is False
+    assert r["settings"]["clicks"] == [1, 3, 5] and r["settings"]["feedback"] is bool(extra)
     assert m["metrics"].keys() == {"1", "3", "5"}
     assert all(m["metrics"][k]["all"] == ONE for k in ("1", "3", "5"))
+    if extra:  # two images per encoder batch; the oracle, like the disc model, takes no mask prompt
+        assert r["settings"]["batch_size"] == 2
+        assert r["warnings"] == ["--feedback: oracle takes no mask prompt; its clicks run without the previous mask"]
+        assert r["warnings"][0] in run.stderr
 
 
 def test_coco_ap_oracle_with_ground_truth_boxes_scores_one(job, tmp_path):
@@ -133,18 +140,19 @@ def test_bad_annotations_are_reported_and_the_rest_evaluated(bad_job, tmp_path):
     assert r["images"] == {"listed": 4, "with_ground_truth": 3, "evaluated": 3}
 
 
-def test_an_image_of_another_size_fails_alone(bad_job, tmp_path):
+def test_an_image_of_another_size_or_unreadable_fails_alone(bad_job, tmp_path):
     doc = bad_job.read_gt()
     doc["images"][1]["height"] = 100
     doc["annotations"] = [a for a in doc["annotations"] if a["image_id"] != 2]  # its masks would not fit
     bad_job.write_gt(doc)
+    (bad_job.images / "sub" / "img2.png").write_bytes(b"not a png")
     out = tmp_path / "r.json"
     run = bad_job.invoke("box", "-o", out)
     assert run.exit_code == 1
     assert "img1.png: the image is 128×96 but the ground truth says 128×100" in run.stderr
     (m,) = report(run, out)["models"]
-    assert (m["images"], m["failed"], m["instances"]) == (2, 1, 4)
-    assert m["failed_images"][0]["file"] == "img1.png" and "1 failed" in run.stderr
+    assert (m["images"], m["failed"], m["instances"]) == (1, 2, 2)
+    assert [f["file"] for f in m["failed_images"]] == ["img1.png", "sub/img2.png"] and "2 failed" in run.stderr
 
 
 def test_detections_for_unknown_images_and_bad_items_are_reported(bad_job, tmp_path):

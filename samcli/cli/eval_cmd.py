@@ -98,16 +98,15 @@ def evaluate(
     if resume and out in (None, "-"):
         raise fail("--resume needs --out FILE: the journals live beside the report")
     refs = images_or_exit(images)
-    gt, truth, matched, errors, warnings = _ground_truth_or_exit(annotations, refs, protocol, max_images, quiet)
+    gt, truth, matched, errors, warnings = _ground_truth_or_exit(annotations, refs, protocol, max_images)
     found: dict = {}
     if detections is not None:
         found, det_errors, det_warnings = _detections_or_exit(detections, annotations, [r.key for r in refs])
-        errors += det_errors
-        warnings += det_warnings
-        _print_list("[red]error[/]", det_errors)
-        if not quiet:
-            _print_list("[yellow]warning[/]", det_warnings)
-    _check_models_or_exit(ids, options)
+        errors, warnings = errors + det_errors, warnings + det_warnings
+    warnings += _check_models_or_exit(ids, options)
+    _print_list("[red]error[/]", errors)
+    if not quiet:
+        _print_list("[yellow]warning[/]", warnings)
     runs = [ModelRun(label, m, checkpoint_or_exit(m, c, offline, quiet))
             for label, m, c in zip(_labels(ids), ids, checkpoint or [None] * len(ids))]
 
@@ -124,7 +123,7 @@ def evaluate(
             run.plan = plan_or_exit(todo, f"{base}.{run.label}", "jsonl", None, resume, "eval", run.model_id,
                                     run.weights, settings, inputs)
         for run in runs:
-            run.timing = _run_model(run, options, truth, found, pipeline, quiet, warnings)
+            run.timing = _run_model(run, options, truth, found, pipeline, quiet)
         report = _report(runs, options, gt, truth, settings, annotations, detections, max_images, resolved,
                          (len(refs), matched), errors, warnings)
         if not (quiet and out is not None):
@@ -137,7 +136,10 @@ def evaluate(
             if out != "-" and not quiet:
                 err.print(f"report: {out}")
         for run in runs:
-            run.plan.journal.close() if keep_journal else run.plan.journal.remove()
+            if keep_journal:
+                run.plan.journal.close()
+            else:
+                run.plan.journal.remove()
     failed = sum(m["failed"] for m in report["models"])
     raise typer.Exit(EXIT_PARTIAL if (errors or failed) else EXIT_OK)
 
@@ -175,8 +177,7 @@ def _print_list(kind: str, messages: list[str]) -> None:
         err.print(f"{kind} … and {len(messages) - MAX_LISTED} more (all are in the report)")
 
 
-def _ground_truth_or_exit(annotations: Path, refs: list[ImageRef], protocol: str, max_images: int | None,
-                          quiet: bool):
+def _ground_truth_or_exit(annotations: Path, refs: list[ImageRef], protocol: str, max_images: int | None):
     """→ the ground truth, IMAGES key → its GtImage for the images to evaluate,
     errors (exit 1 at the end), warnings. Unusable ground truth: exit 2."""
     from samcli.eval.cocoeval import check_not_federated
@@ -191,13 +192,13 @@ def _ground_truth_or_exit(annotations: Path, refs: list[ImageRef], protocol: str
         raise fail(str(exc)) from None
     match = match_images(gt, [r.key for r in refs])
     errors, warnings = gt.errors + match.errors, gt.warnings + match.notes
-    _print_list("[red]error[/]", errors)
-    if not quiet or not match.matched:
-        _print_list("[yellow]warning[/]", warnings)
-    if not match.matched:
-        raise fail(f"none of the {len(refs)} image(s) is in {annotations}: nothing to evaluate")
     truth = dict(list(match.matched.items())[:max_images])
+    if not match.matched:
+        _print_list("[yellow]warning[/]", warnings)
+        raise fail(f"none of the {len(refs)} image(s) is in {annotations}: nothing to evaluate")
     if protocol != "coco-ap" and not any(image.instances for image in truth.values()):
+        _print_list("[red]error[/]", errors)
+        _print_list("[yellow]warning[/]", warnings)
         raise fail(f"{annotations}: no instance to evaluate in the {len(truth)} image(s): every annotation there "
                    "is a crowd region, empty or unusable")
     return gt, truth, len(match.matched), errors, warnings
@@ -220,12 +221,14 @@ def _detections_or_exit(path: Path, annotations: Path, keys: list[str]):
     return by_image, errors, found.warnings
 
 
-def _check_models_or_exit(ids: list[str], options) -> None:
-    """Promptable models only; for point, every model must take max(--clicks) points."""
+def _check_models_or_exit(ids: list[str], options) -> list[str]:
+    """Promptable models only; for point, every model must take max(--clicks) points.
+    → warnings: --feedback for a model that takes no mask prompt."""
     from samcli.eval.decoding import check_points
     from samcli.models import get_spec
     from samcli.models.complexity import build_on_meta
 
+    warnings: list[str] = []
     for m in dict.fromkeys(ids):
         try:
             spec = get_spec(m)
@@ -234,14 +237,17 @@ def _check_models_or_exit(ids: list[str], options) -> None:
         if spec.kind != "promptable":
             raise fail(f"{m} is a {spec.kind} model; eval needs a promptable one (see `samcli models list`)")
         if options.protocol == "point":
+            shape = build_on_meta(spec)
             try:
-                check_points(build_on_meta(spec), options.max_clicks)
+                check_points(shape, options.max_clicks)
             except SamcliError as exc:
                 raise fail(f"--clicks: {m}: {exc}") from None
+            if options.feedback and not shape.accepts_mask_input:
+                warnings.append(f"--feedback: {m} takes no mask prompt; its clicks run without the previous mask")
+    return warnings
 
 
-def _run_model(run: ModelRun, options, truth: dict, found: dict, pipeline: PipelineOptions, quiet: bool,
-               warnings: list[str]) -> dict:
+def _run_model(run: ModelRun, options, truth: dict, found: dict, pipeline: PipelineOptions, quiet: bool) -> dict:
     """One model over the images its journal does not hold yet → its timing."""
     from samcli.eval.pipeline import Evaluator, JournalWriter
     from samcli.models import load_model
@@ -257,14 +263,12 @@ def _run_model(run: ModelRun, options, truth: dict, found: dict, pipeline: Pipel
     if plan.journal.dropped_torn_line and not quiet:
         err.print(f"[yellow]warning[/] {plan.journal.path}: the last line was cut short (killed mid-write); "
                   "that image is evaluated again")
+    if not plan.todo:  # all in the journal: not even the model is needed
+        return {"images": 0, "seconds": 0.0, "images_per_s": None, "encoded": 0}
     try:
         model = load_model(run.model_id, checkpoint=run.weights, offline=True, progress=False)
     except CheckpointError as exc:
         raise fail(str(exc), EXIT_MODEL) from None
-    if options.feedback and not model.accepts_mask_input:
-        warnings.append(f"--feedback: {run.label} takes no mask prompt; its clicks ran without the previous mask")
-        if not quiet:
-            err.print(f"[yellow]warning[/] {warnings[-1]}")
     evaluator = Evaluator(model, options, truth, found, pipeline)
     summary = drive(evaluator.run(jobs_for(plan.todo)), len(plan.todo),
                     Outputs([JournalWriter(plan.journal, pipeline.batch_size)]), quiet, f"eval {run.label}",
