@@ -5,16 +5,15 @@ again an image a journal holds. A journal from other settings is refused."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.cli_helpers import REPO
 from tests.eval_cli_data import make_job, report_of
+from tests.test_resume import encodes, kill_when, records  # segment's resume tests: the same kill, the same counts
 
 N_IMAGES = 8
 MODELS = "disc,oracle"
@@ -37,15 +36,6 @@ def journal(out: Path, label: str) -> Path:
     return Path(f"{out}.{label}.journal.jsonl")
 
 
-def records(path: Path) -> int:
-    """Complete image records (the first line is the header)."""
-    return max(0, path.read_bytes().count(b"\n") - 1) if path.exists() else 0
-
-
-def encodes(log: Path) -> int:
-    return len(log.read_text().splitlines()) if log.exists() else 0
-
-
 @pytest.mark.parametrize("label, at_least", [("disc", 3), ("oracle", 2)])
 def test_killed_in_either_model_then_resumed_reports_the_same(job, reference, tmp_path, label, at_least):
     out, log = tmp_path / "r.json", tmp_path / "encoded.log"
@@ -54,13 +44,7 @@ def test_killed_in_either_model_then_resumed_reports_the_same(job, reference, tm
            **job.env(SAMCLI_FAKE_ENCODE_DELAY="0.1", SAMCLI_FAKE_ENCODE_LOG=str(log))}
     proc = subprocess.Popen([sys.executable, "-m", "samcli", *map(str, args)], env=env, cwd=REPO,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    while records(journal(out, label)) < at_least:
-        assert proc.poll() is None, f"finished before it could be killed: {proc.stderr.read().decode()}"
-        assert time.monotonic() < deadline, "the run made no progress"
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    kill_when(proc, journal(out, label), at_least)
     proc.stderr.close()
     held = records(journal(out, "disc")) + records(journal(out, "oracle"))
     assert not out.exists() and held < 2 * N_IMAGES

@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.console import Console
+from rich.measure import Measurement
+from rich.table import Table
 
 from samcli import __version__
 from samcli.cli import options as opt
@@ -26,7 +29,19 @@ from samcli.cli.plan import Plan
 from samcli.engine.device import resolve_device
 from samcli.engine.pipeline import PipelineOptions
 from samcli.errors import CheckpointError, SamcliError
+from samcli.eval.cocoeval import check_not_federated
+from samcli.eval.decoding import check_points
+from samcli.eval.ground_truth import GroundTruth, read_ground_truth
+from samcli.eval.image_match import match_images
+from samcli.eval.pipeline import EvalOptions, Evaluator, JournalWriter, default_prompt_batch
+from samcli.eval.protocol_point import DEFAULT_CLICKS
+from samcli.eval.report import REPORT_VERSION, model_numbers, table
 from samcli.io.images import ImageRef
+from samcli.io.prompts import load_prompts, match_image
+from samcli.models import get_spec, load_model
+from samcli.models.complexity import build_on_meta
+from samcli.writers.atomic import open_output
+from samcli.writers.outputs import Outputs
 
 Protocol = Annotated[str, typer.Option("--protocol", help="box: each instance prompted with its box → mIoU | point: simulated clicks → mIoU after each --clicks count | coco-ap: --detections boxes → mask AP (COCOeval).")]
 Annotations = Annotated[Path, typer.Option("--annotations", "-a", help="COCO instances ground truth (polygons or RLE); file_name = the image's path relative to IMAGES.", exists=True, dir_okay=False)]
@@ -78,9 +93,6 @@ def evaluate(
     from a detector's boxes. Prints one table (a row per model) and, with --out,
     a JSON report. Exit 0: all evaluated; 1: finished, but some annotations,
     detections or images could not be used (listed); 2: unusable input; 3: weights."""
-    from samcli.eval.pipeline import EvalOptions
-    from samcli.eval.protocol_point import DEFAULT_CLICKS
-
     _check_protocol_options(protocol, clicks, feedback, detections)
     try:
         options = EvalOptions(protocol, _parse_clicks(clicks) if clicks else DEFAULT_CLICKS, multimask, feedback,
@@ -110,8 +122,7 @@ def evaluate(
     runs = [ModelRun(label, m, checkpoint_or_exit(m, c, offline, quiet))
             for label, m, c in zip(_labels(ids), ids, checkpoint or [None] * len(ids))]
 
-    from samcli.eval.pipeline import default_prompt_batch
-
+    # the journals' fingerprint: what decides a model's per-image results (not --max-images: a subset)
     point = {"max_clicks": options.max_clicks, "feedback": feedback} if protocol == "point" else {}
     settings = run_settings(pipeline, protocol=protocol, multimask=multimask,
                             prompt_batch=prompt_batch or default_prompt_batch(resolved), **point)
@@ -122,19 +133,21 @@ def evaluate(
         for run in runs:
             run.plan = plan_or_exit(todo, f"{base}.{run.label}", "jsonl", None, resume, "eval", run.model_id,
                                     run.weights, settings, inputs)
+        digests = runs[0].plan.journal.fingerprint["inputs"]
+        shown = {k: v for k, v in settings.items() if k not in ("protocol", "max_clicks")}
+        report = {
+            "samcli_eval": REPORT_VERSION, "samcli": __version__, "protocol": protocol,
+            "settings": {**shown, **({"clicks": list(options.clicks)} if point else {}), "max_images": max_images,
+                         "device": str(resolved)},
+            **{name: None if path is None else {"path": str(path), "sha256": digests[name]}
+               for name, path in inputs.items()},
+            "images": {"listed": len(refs), "with_ground_truth": matched, "evaluated": len(truth)},
+            "models": [], "errors": errors, "warnings": warnings,
+        }
         for run in runs:
             run.timing = _run_model(run, options, truth, found, pipeline, quiet)
-        report = _report(runs, options, gt, truth, settings, annotations, detections, max_images, resolved,
-                         (len(refs), matched), errors, warnings)
-        if not (quiet and out is not None):
-            _print_table(report)
-        if out is not None:
-            from samcli.writers.atomic import open_output
-
-            with open_output(out) as f:
-                f.write(json.dumps(report, indent=1) + "\n")
-            if out != "-" and not quiet:
-                err.print(f"report: {out}")
+        report["models"] = [_model_entry(run, options, gt, truth) for run in runs]
+        _write(report, out, quiet)
         for run in runs:
             if keep_journal:
                 run.plan.journal.close()
@@ -180,9 +193,6 @@ def _print_list(kind: str, messages: list[str]) -> None:
 def _ground_truth_or_exit(annotations: Path, refs: list[ImageRef], protocol: str, max_images: int | None):
     """→ the ground truth, IMAGES key → its GtImage for the images to evaluate,
     errors (exit 1 at the end), warnings. Unusable ground truth: exit 2."""
-    from samcli.eval.cocoeval import check_not_federated
-    from samcli.eval.ground_truth import read_ground_truth
-    from samcli.eval.image_match import match_images
 
     try:
         gt = read_ground_truth(annotations)
@@ -206,7 +216,6 @@ def _ground_truth_or_exit(annotations: Path, refs: list[ImageRef], protocol: str
 
 def _detections_or_exit(path: Path, annotations: Path, keys: list[str]):
     """IMAGES keys → IMAGES key → its detections (box prompts with score and category), errors, warnings."""
-    from samcli.io.prompts import load_prompts, match_image
 
     try:
         found = load_prompts(path, "coco", coco_images=annotations)
@@ -224,9 +233,6 @@ def _detections_or_exit(path: Path, annotations: Path, keys: list[str]):
 def _check_models_or_exit(ids: list[str], options) -> list[str]:
     """Promptable models only; for point, every model must take max(--clicks) points.
     → warnings: --feedback for a model that takes no mask prompt."""
-    from samcli.eval.decoding import check_points
-    from samcli.models import get_spec
-    from samcli.models.complexity import build_on_meta
 
     warnings: list[str] = []
     for m in dict.fromkeys(ids):
@@ -249,9 +255,6 @@ def _check_models_or_exit(ids: list[str], options) -> list[str]:
 
 def _run_model(run: ModelRun, options, truth: dict, found: dict, pipeline: PipelineOptions, quiet: bool) -> dict:
     """One model over the images its journal does not hold yet → its timing."""
-    from samcli.eval.pipeline import Evaluator, JournalWriter
-    from samcli.models import load_model
-    from samcli.writers.outputs import Outputs
 
     plan = run.plan
     if plan.resume and plan.journal.created:
@@ -288,40 +291,27 @@ def _run_model(run: ModelRun, options, truth: dict, found: dict, pipeline: Pipel
     return timing
 
 
-def _report(runs: list[ModelRun], options, gt, truth: dict, settings: dict, annotations: Path,
-            detections: Path | None, max_images: int | None, device, counts: tuple[int, int], errors: list[str],
-            warnings: list[str]) -> dict:
-    """The report, every model's numbers computed from its journal."""
-    from samcli.eval.report import REPORT_VERSION, model_numbers
+def _model_entry(run: ModelRun, options: EvalOptions, gt: GroundTruth, truth: dict) -> dict:
+    """A model's part of the report, its numbers computed from its journal."""
+    journal = run.plan.journal
+    records = journal.records([k for k in truth if k in journal.entries])
+    return {"label": run.label, "model": run.model_id, "checkpoint": str(run.weights),
+            "weights_sha256": journal.fingerprint["weights_sha256"], **model_numbers(options, gt, truth, records),
+            "timing": run.timing}
 
-    listed, matched = counts
-    shown = {k: v for k, v in settings.items() if k not in ("protocol", "max_clicks")}
-    if options.protocol == "point":
-        shown["clicks"] = list(options.clicks)
-    inputs = runs[0].plan.journal.fingerprint["inputs"]
-    models = []
-    for run in runs:
-        journal = run.plan.journal
-        keys = [k for k in truth if k in journal.entries]
-        models.append({"label": run.label, "model": run.model_id, "checkpoint": str(run.weights),
-                       "weights_sha256": journal.fingerprint["weights_sha256"],
-                       **model_numbers(options, gt, truth, journal.records(keys)), "timing": run.timing})
-    return {
-        "samcli_eval": REPORT_VERSION, "samcli": __version__, "protocol": options.protocol,
-        "settings": {**shown, "max_images": max_images, "device": str(device)},
-        "annotations": {"path": str(annotations), "sha256": inputs["annotations"]},
-        "detections": None if detections is None else {"path": str(detections), "sha256": inputs["detections"]},
-        "images": {"listed": listed, "with_ground_truth": matched, "evaluated": len(truth)},
-        "models": models, "errors": errors, "warnings": warnings,
-    }
+
+def _write(report: dict, out: str | None, quiet: bool) -> None:
+    """The table on stderr (unless -q with a report file), the JSON report to --out."""
+    if not (quiet and out is not None):
+        _print_table(report)
+    if out is not None:
+        with open_output(out) as f:
+            f.write(json.dumps(report, indent=1) + "\n")
+        if out != "-" and not quiet:
+            err.print(f"report: {out}")
 
 
 def _print_table(report: dict) -> None:
-    from rich.console import Console
-    from rich.measure import Measurement
-    from rich.table import Table
-
-    from samcli.eval.report import table
 
     headers, rows = table(report)
     what = {"box": "box prompts: mask IoU", "point": "simulated clicks: mask IoU",

@@ -64,27 +64,29 @@ def model_numbers(options: EvalOptions, gt: GroundTruth, truth: dict[str, GtImag
 
 def table(report: dict) -> tuple[list[str], list[list[str]]]:
     """Column headers and one row of text per model: the protocol's numbers ×100."""
-    protocol = report["protocol"]
+    protocol, clicks = report["protocol"], report["settings"].get("clicks", ())
     if protocol == "box":
-        names = ["all", *SIZE_RANGES]
-        heads = ["all (n)" if n == "all" else f"{n} (n)" for n in names]
-        cells = lambda m: [f"{_pct(m['metrics'][n]['mIoU'])} ({m['metrics'][n]['count']})" for n in names]  # noqa: E731
+        heads = [f"{name} (n)" for name in ("all", *SIZE_RANGES)]
     elif protocol == "point":
-        clicks = report["settings"]["clicks"]
         heads = [f"{k} click{'s' if k > 1 else ''}" for k in clicks]
-        cells = lambda m: [_pct(m["metrics"][str(k)]["all"]["mIoU"]) for k in clicks]  # noqa: E731
     else:
         heads = list(AP_NAMES)
-        cells = lambda m: [_pct(m["metrics"][name]) for name in AP_NAMES]  # noqa: E731
     counted = ["instances", "detections"] if protocol == "coco-ap" else ["instances"]
-    headers = ["model", "images", *counted, *heads, "img/s"]
     rows = []
     for m in report["models"]:
         failed = f" ({m['failed']} failed)" if m["failed"] else ""
         rate = m["timing"]["images_per_s"]
-        rows.append([m["label"], f"{m['images']}{failed}", *(str(m[c]) for c in counted), *cells(m),
-                     "–" if rate is None else f"{rate:.2f}"])
-    return headers, rows
+        rows.append([m["label"], f"{m['images']}{failed}", *(str(m[c]) for c in counted),
+                     *_numbers(protocol, m["metrics"], clicks), "–" if rate is None else f"{rate:.2f}"])
+    return ["model", "images", *counted, *heads, "img/s"], rows
+
+
+def _numbers(protocol: str, metrics: dict, clicks) -> list[str]:
+    if protocol == "box":
+        return [f"{_pct(metrics[name]['mIoU'])} ({metrics[name]['count']})" for name in ("all", *SIZE_RANGES)]
+    if protocol == "point":
+        return [_pct(metrics[str(k)]["all"]["mIoU"]) for k in clicks]
+    return [_pct(metrics[name]) for name in AP_NAMES]
 
 
 def _pct(value: float | None) -> str:
