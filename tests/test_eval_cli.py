@@ -160,13 +160,14 @@ def test_detections_for_unknown_images_and_bad_items_are_reported(bad_job, tmp_p
     doc = bad_job.read_gt()
     doc["images"].append({"id": 99, "file_name": "gone.png", "height": 96, "width": 128})
     bad_job.write_gt(doc)
-    dets += [{**dets[0], "image_id": 99}, {**dets[0], "bbox": [1, 2, "x", 4]}]
+    dets += [{**dets[0], "image_id": 99}, {**dets[0], "bbox": [1, 2, "x", 4]}, {"image_id": 1, "score": 0.5}]
     bad_job.detections.write_text(json.dumps(dets))
     out = tmp_path / "r.json"
     run = bad_job.invoke("coco-ap", "-o", out)
     assert run.exit_code == 1
     assert "detections for 'gone.png', which is not among the images; not evaluated" in run.stderr
     assert f"{bad_job.detections}: [7]" in run.stderr  # the broken item, by its position
+    assert 'missing "bbox" [x, y, width, height]' in run.stderr  # printed as it is, not read as markup
     assert report(run, out)["models"][0]["metrics"]["AP"] == 1.0
 
 

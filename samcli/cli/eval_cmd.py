@@ -17,6 +17,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.measure import Measurement
 from rich.table import Table
 
@@ -185,7 +186,7 @@ def _labels(ids: list[str]) -> list[str]:
 
 def _print_list(kind: str, messages: list[str]) -> None:
     for message in messages[:MAX_LISTED]:
-        err.print(f"{kind} {message}")
+        err.print(f"{kind} {escape(message)}")  # messages quote file content: "bbox [x, y, w, h]" is no markup
     if len(messages) > MAX_LISTED:
         err.print(f"{kind} … and {len(messages) - MAX_LISTED} more (all are in the report)")
 
@@ -258,13 +259,13 @@ def _run_model(run: ModelRun, options, truth: dict, found: dict, pipeline: Pipel
 
     plan = run.plan
     if plan.resume and plan.journal.created:
-        err.print(f"[yellow]note[/] --resume: no journal at {plan.journal.path}; {run.label} starts from the "
+        err.print(f"[yellow]note[/] --resume: no journal at {escape(str(plan.journal.path))}; {run.label} starts from the "
                   "first image")
     elif plan.resumed and not quiet:
         err.print(f"{run.label}: resuming, {plan.resumed} of {len(plan.refs)} images are done "
-                  f"(journal {plan.journal.path})")
+                  f"(journal {escape(str(plan.journal.path))})")
     if plan.journal.dropped_torn_line and not quiet:
-        err.print(f"[yellow]warning[/] {plan.journal.path}: the last line was cut short (killed mid-write); "
+        err.print(f"[yellow]warning[/] {escape(str(plan.journal.path))}: the last line was cut short (killed mid-write); "
                   "that image is evaluated again")
     if not plan.todo:  # all in the journal: not even the model is needed
         return {"images": 0, "seconds": 0.0, "images_per_s": None, "encoded": 0}
