@@ -258,14 +258,13 @@ def _run_model(run: ModelRun, options, truth: dict, found: dict, pipeline: Pipel
     """One model over the images its journal does not hold yet → its timing."""
 
     plan = run.plan
+    where = escape(str(plan.journal.path))
     if plan.resume and plan.journal.created:
-        err.print(f"[yellow]note[/] --resume: no journal at {escape(str(plan.journal.path))}; {run.label} starts from the "
-                  "first image")
+        err.print(f"[yellow]note[/] --resume: no journal at {where}; {run.label} starts from the first image")
     elif plan.resumed and not quiet:
-        err.print(f"{run.label}: resuming, {plan.resumed} of {len(plan.refs)} images are done "
-                  f"(journal {escape(str(plan.journal.path))})")
+        err.print(f"{run.label}: resuming, {plan.resumed} of {len(plan.refs)} images are done (journal {where})")
     if plan.journal.dropped_torn_line and not quiet:
-        err.print(f"[yellow]warning[/] {escape(str(plan.journal.path))}: the last line was cut short (killed mid-write); "
+        err.print(f"[yellow]warning[/] {where}: the last line was cut short (killed mid-write); "
                   "that image is evaluated again")
     if not plan.todo:  # all in the journal: not even the model is needed
         return {"images": 0, "seconds": 0.0, "images_per_s": None, "encoded": 0}
