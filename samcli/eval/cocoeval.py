@@ -25,10 +25,7 @@ AP_NAMES = ("AP", "AP50", "AP75", "APs", "APm", "APl")
 def coco_ap(gt: GroundTruth, images: Sequence[GtImage], results: list[dict]) -> dict[str, float | None]:
     """→ {"AP", "AP50", "AP75", "APs", "APm", "APl"} as fractions; None where COCOeval
     has nothing to score (-1: no ground truth of that size among `images`)."""
-    if gt.federated:
-        raise SamcliError(f"{gt.path}: an LVIS file; LVIS AP is federated (lvis-api's LVISEval: 300 detections per "
-                          "image, APr/APc/APf), and COCOeval would count detections of categories an image was "
-                          "never checked for as false positives. Box and point mIoU work on LVIS.")
+    check_not_federated(gt)
     ids = {image.image_id for image in images}
     strays = {r["image_id"] for r in results} - ids
     if strays:
@@ -42,6 +39,14 @@ def coco_ap(gt: GroundTruth, images: Sequence[GtImage], results: list[dict]) -> 
         ev.accumulate()
         ev.summarize()
     return {name: None if value < 0 else float(value) for name, value in zip(AP_NAMES, ev.stats)}
+
+
+def check_not_federated(gt: GroundTruth) -> None:
+    """COCO AP is refused on LVIS ground truth (the CLI asks before any work)."""
+    if gt.federated:
+        raise SamcliError(f"{gt.path}: an LVIS file; LVIS AP is federated (lvis-api's LVISEval: 300 detections per "
+                          "image, APr/APc/APf), and COCOeval would count detections of categories an image was "
+                          "never checked for as false positives. Box and point mIoU work on LVIS.")
 
 
 def _coco(gt: GroundTruth, images: Sequence[GtImage], annotations: bool = True) -> COCO:

@@ -33,10 +33,19 @@ class EncodedImage:
 
 def check_size(image: EncodedImage, gt: GtImage) -> None:
     """The ground truth must describe the image as decoded (after EXIF rotation)."""
-    if tuple(image.geom.original_hw) != (gt.height, gt.width):
-        h, w = image.geom.original_hw
-        raise InputError(f"{gt.key}: the image is {w}×{h} but the ground truth says {gt.width}×{gt.height} "
-                         "(an EXIF-rotated photo, or another image of the same name?)")
+    problem = size_problem(image.geom.original_hw, gt)
+    if problem:
+        raise InputError(problem)
+
+
+def size_problem(original_hw: tuple[int, int], gt: GtImage) -> str | None:
+    """Why the decoded image (H, W) cannot be scored against `gt`, or None; the
+    engine asks before encoding it."""
+    if tuple(original_hw) == (gt.height, gt.width):
+        return None
+    h, w = original_hw
+    return (f"{gt.key}: the image is {w}×{h} but the ground truth says {gt.width}×{gt.height} "
+            "(an EXIF-rotated photo, or another image of the same name?)")
 
 
 def check_points(model: PromptableModel, clicks: int) -> None:

@@ -2,8 +2,9 @@
 
 A ground-truth image is named by its `file_name`, a path relative to the IMAGES
 folder (either slash). Annotations of an image that is not among IMAGES cannot
-be scored: each such image is reported with its annotation ids. Images without
-ground truth are reported too, in one line.
+be scored: each such image is reported with its annotation ids (`errors`: the
+run finishes, with problems). Images without ground truth are reported too, in
+one line (`notes`: nothing that could be scored is lost).
 """
 from __future__ import annotations
 
@@ -22,7 +23,14 @@ class ImageMatch:
     #: IMAGES key (as given) → its ground truth, in IMAGES order; an image the
     #: ground truth lists without annotations is here too (its detections are false positives)
     matched: dict[str, GtImage] = field(default_factory=dict)
-    messages: list[str] = field(default_factory=list)
+    #: annotations that cannot be scored: their image is not among IMAGES
+    errors: list[str] = field(default_factory=list)
+    #: images of IMAGES the ground truth does not list (nothing is lost by skipping them)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def messages(self) -> list[str]:
+        return self.errors + self.notes
 
 
 def match_images(gt: GroundTruth, image_keys: Iterable[str]) -> ImageMatch:
@@ -38,12 +46,12 @@ def match_images(gt: GroundTruth, image_keys: Iterable[str]) -> ImageMatch:
     for image in gt.images.values():
         annotations = [inst.ann_id for inst in image.instances + image.ignored]
         if id(image) not in found and annotations:
-            out.messages.append(f"{gt.path}: annotations {_listed(annotations)} are for {image.key!r} "
+            out.errors.append(f"{gt.path}: annotations {_listed(annotations)} are for {image.key!r} "
                                 f"(image id {image.image_id}), which is not among the images; not evaluated")
     if unknown:
         hint = "" if out.matched else (" (file_name in the ground truth must be the path relative to the "
                                        "IMAGES folder)")
-        out.messages.append(f"{len(unknown)} image(s) not in {gt.path}, not evaluated{hint}: {_listed(unknown)}")
+        out.notes.append(f"{len(unknown)} image(s) not in {gt.path}, not evaluated{hint}: {_listed(unknown)}")
     return out
 
 

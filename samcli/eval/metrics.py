@@ -35,6 +35,18 @@ class InstanceResult:
     ious: tuple[float, ...]
     clicks: tuple[Click, ...] = ()  # point protocol: where they went
 
+    def to_json(self) -> dict:
+        """As a run's journal keeps it (the image key is the record's)."""
+        out = {"id": self.ann_id, "category_id": self.category_id, "area": self.area, "iou": list(self.ious)}
+        if self.clicks:
+            out["clicks"] = [[c.x, c.y, int(c.positive)] for c in self.clicks]
+        return out
+
+    @classmethod
+    def from_json(cls, key: str, rec: dict) -> "InstanceResult":
+        clicks = tuple(Click(x, y, bool(positive)) for x, y, positive in rec.get("clicks", ()))
+        return cls(key, rec["id"], rec["category_id"], rec["area"], tuple(rec["iou"]), clicks)
+
 
 def mask_iou(pred_rle: dict, gt_rle: dict) -> float:
     """|pred ∩ gt| / |pred ∪ gt| of two same-size RLEs, computed on the runs;
