@@ -58,9 +58,11 @@ def main() -> None:
     except Exception as exc:  # typer.Exit / SystemExit are not Exceptions
         if os.environ.get("SAMCLI_DEBUG"):
             raise
+        from rich.markup import escape
+
         from samcli.cli.drive import err
         from samcli.cli.exit_codes import EXIT_INTERNAL
 
-        err.print(f"[red]internal error:[/] {exc.__class__.__name__}: {exc}  (rerun with SAMCLI_DEBUG=1 "
+        err.print(f"[red]internal error:[/] {exc.__class__.__name__}: {escape(str(exc))}  (rerun with SAMCLI_DEBUG=1 "
                   "for the traceback, and please report it)")
         sys.exit(EXIT_INTERNAL)

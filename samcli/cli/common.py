@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import typer
+from rich.markup import escape
 
 from samcli.cli.drive import RunSummary, drive, err, report
 from samcli.cli.exit_codes import EXIT_MODEL, EXIT_USAGE
@@ -24,7 +25,7 @@ from samcli.writers.stats import StatsTotals
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    err.print(f"[red]error:[/] {message}")
+    err.print(f"[red]error:[/] {escape(message)}")  # messages quote user text: brackets are not markup
     return typer.Exit(code)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from samcli.cli.exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL
@@ -34,7 +35,7 @@ class Messages:
 
     def print(self, kind: str) -> None:
         for key, message in self.first:
-            err.print(f"{kind} {key}: {message}")
+            err.print(f"{kind} {escape(key)}: {escape(message)}")
         if self.count > len(self.first):
             err.print(f"{kind} … and {self.count - len(self.first)} more (each is in the output file)")
 
@@ -110,7 +111,7 @@ def report(s: RunSummary, quiet: bool = False) -> int:
     err.print(f"[bold]{s.images - s.failed.count}/{s.total}[/] images done{resumed}, {s.failed.count} failed, "
               f"{s.annotations} masks, {s.warnings.count} warnings, {s.seconds:.1f} s ({rate:.2f} img/s{encoded})")
     for msg in s.upfront_errors:
-        err.print(f"[red]error[/] {msg}")
+        err.print(f"[red]error[/] {escape(msg)}")
     s.failed.print("[red]failed[/]")
     s.prompt_errors.print("[red]prompt skipped[/]")
     s.warnings.print("[yellow]warning[/]")

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from samcli.cli.common import fail
 from samcli.cli.drive import err
@@ -27,7 +28,7 @@ def merge(
     except SamcliError as exc:
         raise fail(str(exc)) from None
     for warning in report.warnings:
-        err.print(f"[yellow]warning[/] {warning}")
+        err.print(f"[yellow]warning[/] {escape(warning)}")
     err.print(f"merged {len(outputs)} file(s): {report.images} images, {report.annotations} annotations")
     if report.missing:
         err.print(f"[red]missing[/] shard(s) {', '.join(report.missing)}: their images are not in {out}")

@@ -10,6 +10,8 @@ from samcli import __version__
 from samcli.cli import options as opt
 from samcli.cli.common import (check_format, checkpoint_or_exit, execute, fail, images_or_exit, jobs_for, outputs_for,
                                plan_or_exit, run_settings, shard_or_exit)
+from rich.markup import escape
+
 from samcli.cli.drive import err
 from samcli.engine.pipeline import PipelineOptions
 from samcli.engine.runners import RunnerSpec
@@ -29,7 +31,7 @@ def segment(
     fmt: opt.Format = "coco",
     multimask: Annotated[str, typer.Option("--multimask", help="auto: the model reference's default choice | always: best of the 3 candidates by predicted IoU | never: the single-mask output")] = "auto",
     batch_size: opt.BatchSize = 1,
-    prompt_batch: Annotated[Optional[int], typer.Option("--prompt-batch", min=1, help="Prompts per decoder call [default: 64 on CUDA, 2 on CPU, where larger batches run slower per prompt].")] = None,
+    prompt_batch: Annotated[Optional[int], typer.Option("--prompt-batch", min=1, help="Prompts per decoder call (default: 64 on CUDA, 2 on CPU, where larger batches run slower per prompt).")] = None,
     min_score: Annotated[Optional[float], typer.Option("--min-score", help="Drop detections (COCO results, YOLO conf, GroundingDINO) scoring below this.")] = None,
     class_names: Annotated[Optional[Path], typer.Option("--class-names", help="YOLO data.yaml or names file (one name per line).", exists=True)] = None,
     coco_images: Annotated[Optional[Path], typer.Option("--coco-images", help="COCO dataset JSON mapping image_id → file_name, for COCO results prompts.", exists=True)] = None,
@@ -66,7 +68,7 @@ def segment(
     upfront = list(prompt_file.errors) + [f"{prompts}: prompts for {k!r}, which is not among the images" for k in unknown]
     if not quiet:
         for w in prompt_file.warnings:
-            err.print(f"[yellow]warning[/] {w}")
+            err.print(f"[yellow]warning[/] {escape(w)}")
 
     weights = checkpoint_or_exit(model, checkpoint, offline, quiet)
     settings = run_settings(pipeline, multimask=multimask, prompt_batch=prompt_batch, prompt_format=prompt_format,
