@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from samcli.engine.device import autocast, synchronize, to_host
-from samcli.engine.masks import chunk_size, to_annotations
+from samcli.engine.masks import binary_masks, to_annotations
 from samcli.engine.pipeline import ImagePipeline, Job, Loaded, PipelineOptions
 from samcli.engine.prefetch import batched
 from samcli.engine.prompt_batch import PromptRef, group_by_shape, shape_of, to_tensors
@@ -25,7 +25,7 @@ from samcli.errors import InputError, SamcliError
 from samcli.io.images import ImageRef
 from samcli.io.prompts.resolve import resolve
 from samcli.io.prompts.types import Prompt
-from samcli.models.base import MULTIMASK_MODES, Geometry, PromptableModel
+from samcli.models.base import MULTIMASK_MODES, PromptableModel
 from samcli.ops import rle
 
 DEFAULT_CATEGORY_ID = 1
@@ -137,7 +137,7 @@ class Segmenter(ImagePipeline):
             pending.clear()
 
         for slot, item in enumerate(items):
-            for masks in device_masks(self.model, chosen[slot][0], item.geom):
+            for masks in binary_masks(self.model, chosen[slot][0], item.geom):
                 pending.append((slot, to_host(masks)))
                 if sum(m.numel() for _, m in pending) >= self.host_mask_budget:
                     encode_pending()
@@ -162,12 +162,3 @@ class Segmenter(ImagePipeline):
         categories = [p.category_id if p.category_id is not None else DEFAULT_CATEGORY_ID for p in prompts]
         item.result.annotations = to_annotations(rles, scores, extras, categories)
 
-
-def device_masks(model: PromptableModel, low_res: torch.Tensor, geom: Geometry):
-    """(P, h, w) chosen low-res logits of one image → chunks of full-size binary masks,
-    (n, W, H) uint8 on the model's device: the column-major layout COCO RLE reads,
-    so the host needs no copy. Chunked by `chunk_size` (bounded float memory)."""
-    step = chunk_size(geom.original_hw)
-    for i in range(0, low_res.shape[0], step):
-        logits = model.upscale(low_res[i : i + step, None].float(), geom)[:, 0]
-        yield model.binarize(logits).transpose(-1, -2).to(torch.uint8).contiguous()
