@@ -10,6 +10,9 @@ keeps what it measured):
       deterministic-weights checkpoints; mask IoU and score error per model.
       fp32 must meet the CPU tests' tolerance (tests/test_cli_parity_all_models.py);
       bf16 is reported.
+  (s) syncs: where the segment path makes the host wait for the GPU, per encoder
+      batch (torch's sync debug mode, attributed to the samcli line that asked):
+      the stage boundaries are expected, anything else is a hidden sync;
   (b) throughput: `samcli bench` (samcli.bench.run_bench) for each model at each
       batch size, K box prompts per image, then a few variants of one model
       (fp32, 2 loader workers, channels-last, torch.compile) while time allows.
@@ -54,6 +57,8 @@ class Plan:
     min_batches: int
     #: (model, batch size, {variant: BenchOptions overrides}) timed after the sweep, while time allows
     variants: tuple[str, int, dict]
+    sync_models: tuple[str, ...]  # watched for host syncs, one batch of `sync_batch` images each
+    sync_batch: int
     budget_s: float = 240.0  # then only what fits: a call of under 5 minutes
 
 
@@ -64,13 +69,15 @@ def full_plan(parity_models: tuple[str, ...]) -> Plan:
                 variants=("efficientvit-sam-l0", 32, {"fp32": {"precision": "fp32"}, "2 workers": {"workers": 2},
                                                       "prompt batch 256": {"prompt_batch": 256},
                                                       "channels-last": {"channels_last": True},
-                                                      "compile": {"compile": True}}))
+                                                      "compile": {"compile": True}}),
+                sync_models=("mobilesam", "efficientsam-ti", "edgesam"), sync_batch=4)
 
 
 def dry_plan() -> Plan:
-    return Plan("cpu", ("efficientvit-sam-l0",), ("fp32", "bf16"), ("efficientvit-sam-l0",), (1, 2),
+    return Plan("cpu", ("efficientvit-sam-l0",), ("fp32", "bf16"), ("edgesam",), (1, 2),
                 prompts_per_image=2, image_size=(320, 240), min_images=2, min_batches=1,
-                variants=("efficientvit-sam-l0", 2, {"channels-last": {"channels_last": True}}), budget_s=120.0)
+                variants=("edgesam", 2, {"channels-last": {"channels_last": True}}),
+                sync_models=("edgesam",), sync_batch=1, budget_s=120.0)
 
 
 # ---- pack (here) -----------------------------------------------------------------
@@ -162,7 +169,8 @@ class Report:
                     "host": {"python": platform.python_version(), "torch": torch.__version__,
                              "cuda": torch.version.cuda, "gpu": torch.cuda.get_device_name(0) if cuda else None,
                              "cpu_count": os.cpu_count(), "pycocotools": _version("pycocotools")},
-                    "plan": {k: v for k, v in plan.__dict__.items()}, "parity": [], "bench": [], "seconds": 0.0}
+                    "plan": {k: v for k, v in plan.__dict__.items()}, "parity": [], "syncs": [], "bench": [],
+                    "seconds": 0.0}
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
@@ -236,6 +244,60 @@ def parity_section(plan: Plan, carry: Path, report: Report, tmp: Path) -> None:
         del model
 
 
+def sync_section(plan: Plan, report: Report, images: Path) -> None:
+    import traceback
+    import warnings
+    from collections import Counter
+
+    import numpy as np
+    import torch
+
+    from samcli.bench import bench_model
+    from samcli.bench.inputs import box_prompts
+    from samcli.engine.pipeline import Job, PipelineOptions
+    from samcli.engine.segment import Segmenter
+    from samcli.io.images import list_images
+    from samcli.io.prompts.types import Prompt
+
+    b, k = plan.sync_batch, plan.prompts_per_image
+    click = Prompt(points=np.array([[0.5, 0.5]]), labels=np.array([1]), normalized=True)  # a lone point: multimask
+    jobs = [Job(ref, box_prompts(k, i) + [click]) for i, ref in enumerate(list_images(images)[: 2 * b])]
+    for model_id in plan.sync_models:
+        row = {"model": model_id, "batch_size": b, "prompts_per_image": f"{k} boxes + 1 point", "batches": 1}
+        sites: Counter = Counter()
+
+        def record(message, category, filename, lineno, file=None, line=None):
+            frames = [f for f in traceback.extract_stack()[:-1] if "/samcli/" in f.filename.replace(os.sep, "/")]
+            where = frames[-1] if frames else None
+            name = f"{Path(where.filename).relative_to(REPO).as_posix()}:{where.lineno} {where.name}" if where else \
+                f"{filename}:{lineno}"
+            sites[name] += 1
+
+        try:
+            model, _ = bench_model(model_id)
+            segmenter = Segmenter(model, pipeline=PipelineOptions(plan.device, batch_size=b))
+            watch = segmenter.device.type == "cuda"
+            list(segmenter.run(jobs[:b]))  # warm-up: lazy initialisation is not the steady state
+            with warnings.catch_warnings():
+                warnings.simplefilter("always")
+                warnings.showwarning = record
+                if watch:
+                    torch.cuda.set_sync_debug_mode("warn")
+                try:
+                    results = list(segmenter.run(jobs[b:]))
+                finally:
+                    if watch:
+                        torch.cuda.set_sync_debug_mode(0)
+            assert all(r.ok for r in results), [r.error for r in results]
+            row.update(watched=watch, sites=dict(sites.most_common()), total=sum(sites.values()))
+            del model, segmenter
+        except Exception as exc:  # noqa: BLE001
+            row["error"] = _err(exc)
+        report.add("syncs", row)
+        print(f"syncs  {model_id:22s} " + (f"{row.get('total')} per batch" if row.get("watched") else
+                                           row.get("error", "not watched (CUDA only)")), flush=True)
+
+
 def bench_section(plan: Plan, report: Report, images: Path) -> None:
     import torch
 
@@ -300,6 +362,10 @@ def print_tables(doc: dict) -> None:
                       f"{r['max_score_err']:.2g}", {True: "yes", False: "[red]NO[/]", None: "–"}[r["pass"]],
                       f"{r['seconds']:.1f}")
     console.print(table)
+    for r in doc["syncs"]:
+        if r.get("watched"):
+            console.print(f"host syncs in one batch of {r['batch_size']} images ({r['prompts_per_image']} each), "
+                          f"{r['model']}: " + ", ".join(f"{n}× {site}" for site, n in r["sites"].items()))
     rows = [r for r in doc["bench"] if "skipped" not in r]
     console.print(runs_table(rows, title=f"samcli bench, {doc['plan']['prompts_per_image']} boxes per image "
                                          "(ms per image and stage: medians)"))
@@ -324,6 +390,7 @@ def run(carry: Path, out: Path, dry_run: bool) -> int:
         parity_section(plan, carry, report, Path(tmp))
         images = Path(tmp) / f"images_{plan.image_size[0]}x{plan.image_size[1]}"
         write_images(images, plan.min_images, plan.image_size)
+        sync_section(plan, report, images)
         bench_section(plan, report, images)
     report.save()
     print_tables(report.doc)

@@ -62,12 +62,12 @@ def test_dry_run_is_the_device_run_on_the_cpu(carry, tmp_path):
     assert fp32["pass"] is True and fp32["min_iou"] >= 0.98 and fp32["prompts"] == len(fp32["ious"]) > 0
     assert parity_rows[("efficientvit-sam-l0", "bf16")]["pass"] is None  # reported, not judged
     bench = [(r["model"], r["variant"], r["batch_size"]) for r in doc["bench"]]
-    assert bench == [("efficientvit-sam-l0", "default", 1), ("efficientvit-sam-l0", "default", 2),
-                     ("efficientvit-sam-l0", "channels-last", 2)]
+    assert bench == [("edgesam", "default", 1), ("edgesam", "default", 2), ("edgesam", "channels-last", 2)]
     for r in doc["bench"]:
         assert r["prompts_per_s"] == r["images_per_s"] * doc["plan"]["prompts_per_image"] and r["images_per_s"] > 0
         assert r["weights"].startswith("deterministic stand-in") and r["device"] == "cpu"
     assert doc["bench"][2]["channels_last"] is True
+    assert [(r["model"], r["watched"], r["total"]) for r in doc["syncs"]] == [("edgesam", False, 0)]  # CUDA only
     for title in ("parity on cpu", "samcli bench, 2 boxes per image", "ok: True"):
         assert title in run.stdout
 

@@ -105,9 +105,7 @@ def run_bench(options: BenchOptions, model: nn.Module | None = None, weights: st
                 raise SamcliError(f"{o.images}: no images found")
             refs, source = cycled(found, warmup + measured), str(o.images)
         jobs = [Job(ref, box_prompts(o.prompts_per_image, o.seed * 1_000_003 + i)) for i, ref in enumerate(refs)]
-        out = Path(tmp) / "results.json"
-        info = {"description": "samcli bench", "version": __version__, "model": o.model}
-        times, wall = _timed_run(segmenter, jobs, warmup, Outputs([ResultWriter(str(out), "coco", {1: "object"}, info)]),
+        times, wall = _timed_run(segmenter, jobs, warmup, results_outputs(Path(tmp) / "results.json", o.model),
                                  o.prompts_per_image)
     images_per_s = measured / wall
     cuda = device.type == "cuda"
@@ -140,6 +138,12 @@ def run_bench(options: BenchOptions, model: nn.Module | None = None, weights: st
         "peak_rss_mb": peak_rss_mb(),
         "peak_cuda_mb": round(torch.cuda.max_memory_allocated(device) / 2**20, 1) if cuda else None,
     }
+
+
+def results_outputs(path: Path, model_id: str) -> Outputs:
+    """What `samcli segment --out FILE` writes by default: a COCO dataset JSON."""
+    info = {"description": "samcli bench", "version": __version__, "model": model_id}
+    return Outputs([ResultWriter(str(path), "coco", {1: "object"}, info)])
 
 
 def _timed_run(segmenter: Segmenter, jobs: list[Job], warmup: int, outputs: Outputs,
