@@ -238,7 +238,7 @@ def parity_section(plan: Plan, carry: Path, report: Report, tmp: Path) -> None:
                 row.update({"pass": False, "error": _err(exc)})
             row["seconds"] = round(time.perf_counter() - started, 2)
             report.add("parity", row)
-            print(f"parity {model_id:22s} {precision}: " + (
+            print(f"[{report.elapsed():4.0f} s] parity {model_id:22s} {precision}: " + (
                 f"min IoU {row['min_iou']:.4f}, max score err {row['max_score_err']:.2g}, pass {row['pass']}"
                 if "error" not in row else f"ERROR {row['error']}"), flush=True)
         del model
@@ -294,7 +294,7 @@ def sync_section(plan: Plan, report: Report, images: Path) -> None:
         except Exception as exc:  # noqa: BLE001
             row["error"] = _err(exc)
         report.add("syncs", row)
-        print(f"syncs  {model_id:22s} " + (f"{row.get('total')} per batch" if row.get("watched") else
+        print(f"[{report.elapsed():4.0f} s] syncs  {model_id:22s} " + (f"{row.get('total')} per batch" if row.get("watched") else
                                            row.get("error", "not watched (CUDA only)")), flush=True)
 
 
@@ -331,7 +331,7 @@ def bench_section(plan: Plan, report: Report, images: Path) -> None:
             if options.channels_last:  # it converted the encoder's weights in place: undo for the next runs
                 getattr(model, "image_encoder", model).to(memory_format=torch.contiguous_format)
             report.add("bench", row)
-            print(f"bench  {model_id:22s} {variant:13s} batch {b:3d}: " + (
+            print(f"[{report.elapsed():4.0f} s] bench  {model_id:22s} {variant:13s} batch {b:3d}: " + (
                 f"{row['images_per_s']:8.1f} img/s {row['prompts_per_s']:9.0f} prompts/s"
                 if "error" not in row else f"ERROR {row['error']}"), flush=True)
         del model

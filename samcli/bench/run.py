@@ -14,7 +14,6 @@ import datetime
 import math
 import os
 import platform
-import resource
 import statistics
 import sys
 import tempfile
@@ -71,8 +70,12 @@ def whole_batches(n: int, batch: int) -> int:
     return math.ceil(n / batch) * batch
 
 
-def peak_rss_mb() -> float:
-    """This process's peak resident set (Linux reports KiB, macOS bytes)."""
+def peak_rss_mb() -> float | None:
+    """This process's peak resident set so far (Linux reports KiB, macOS bytes); None on Windows."""
+    try:
+        import resource
+    except ImportError:
+        return None
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(peak / (2**20 if sys.platform == "darwin" else 2**10), 1)
 

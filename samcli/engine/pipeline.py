@@ -40,7 +40,7 @@ class PipelineOptions:
     keep_images: bool = False
     #: torch.compile the encoder (CUDA throughput; the first batch of each shape compiles)
     compile: bool = False
-    #: channels-last memory format for the model and its input (convolutional encoders on CUDA)
+    #: channels-last memory format for the image encoder and its input (convolutions on CUDA)
     channels_last: bool = False
 
     def __post_init__(self) -> None:
