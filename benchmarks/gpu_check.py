@@ -1,21 +1,22 @@
 """The GPU check of issue #9, driven by benchmarks/gpu_check.sh (read that first).
 
     gpu_check.py pack DIR [--parity-dir D] [--no-wheel]   # here: what the device run needs
-    gpu_check.py run --carry DIR [--out FILE] [--dry-run] # there: parity + throughput, one JSON
+    gpu_check.py run --carry DIR --out FILE [--dry-run]   # there: parity, syncs, throughput → one JSON
 
 `run` does, in this order, saving the JSON after every row (a run cut short
-keeps what it measured):
+keeps what it measured), then prints the tables:
   (a) parity: each promptable model with a pipeline golden runs the golden's
       prompts through the segment engine on the device, fp32 and bf16, from
       deterministic-weights checkpoints; mask IoU and score error per model.
       fp32 must meet the CPU tests' tolerance (tests/test_cli_parity_all_models.py);
       bf16 is reported.
-  (s) syncs: where the segment path makes the host wait for the GPU, per encoder
-      batch (torch's sync debug mode, attributed to the samcli line that asked):
-      the stage boundaries are expected, anything else is a hidden sync;
-  (b) throughput: `samcli bench` (samcli.bench.run_bench) for each model at each
-      batch size, K box prompts per image, then a few variants of one model
-      (fp32, 2 loader workers, channels-last, torch.compile) while time allows.
+  (b) syncs: where the segment path makes the host wait for the GPU in one
+      encoder batch (torch's sync debug mode, attributed to the samcli line that
+      asked): the stage boundaries are expected, anything else is a hidden sync.
+  (c) throughput: `samcli bench` (samcli.bench.run_bench) for each model at each
+      batch size, K box prompts per image, then variants of one model (fp32,
+      2 loader workers, prompt batch 256, channels-last, torch.compile) while
+      the time budget lasts.
 `--dry-run`: the same code on the CPU with tiny sizes (a test runs it).
 """
 from __future__ import annotations
