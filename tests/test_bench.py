@@ -78,7 +78,7 @@ def test_bench_fake_model_batches_json(disc):
 def test_bench_table_on_given_images(disc):
     run = samcli_fake("bench", SAMPLES / "images", "--device", "cpu", "--images", "2", "-k", "2", checkpoint=disc)
     assert run.returncode == 0, run.stderr
-    for text in ("images/s", "prompts/s (2 boxes per image)", "upscale + RLE", "write (COCO JSON)", "peak RSS MB",
+    for text in ("images/s", "prompts/s (2 boxes per image)", "upscale + RLE", "write (journal + COCO JSON)", "peak RSS MB",
                  str(SAMPLES / "images")):
         assert text in run.stdout
 

@@ -1,4 +1,4 @@
-"""`samcli bench`: the real segment engine (Segmenter + the COCO writer) over
+"""`samcli bench`: the real segment engine (Segmenter + the results writer) over
 generated or given images with K seeded box prompts each, timed end to end.
 
 Honest by construction: warm-up images (rounded up to whole encoder batches)
@@ -31,14 +31,14 @@ from samcli.engine.pipeline import Job, PipelineOptions
 from samcli.engine.segment import SegmentOptions, Segmenter
 from samcli.errors import SamcliError
 from samcli.io.images import list_images
-from samcli.writers.coco import ResultWriter
+from samcli.writers.results import ResultWriter
 from samcli.writers.outputs import Outputs
 
 PRECISION_NAMES = {torch.float32: "fp32", torch.float16: "fp16", torch.bfloat16: "bf16"}
 #: engine stages (ImageResult.stats["time_s"]) then the writer's, as reported
 STAGES = ("read", "preprocess", "encode", "decode", "postprocess", "write")
 STAGE_LABELS = {"read": "read (JPEG decode)", "preprocess": "preprocess (resize)", "encode": "encode",
-                "decode": "prompt decode", "postprocess": "upscale + RLE", "write": "write (COCO JSON)"}
+                "decode": "prompt decode", "postprocess": "upscale + RLE", "write": "write (journal + COCO JSON)"}
 
 
 @dataclass(frozen=True)
@@ -108,8 +108,8 @@ def run_bench(options: BenchOptions, model: nn.Module | None = None, weights: st
                 raise SamcliError(f"{o.images}: no images found")
             refs, source = cycled(found, warmup + measured), str(o.images)
         jobs = [Job(ref, box_prompts(o.prompts_per_image, o.seed * 1_000_003 + i)) for i, ref in enumerate(refs)]
-        times, wall = _timed_run(segmenter, jobs, warmup, results_outputs(Path(tmp) / "results.json", o.model),
-                                 o.prompts_per_image)
+        outputs = results_outputs(Path(tmp) / "results.json", o.model, o.batch_size)
+        times, wall = _timed_run(segmenter, jobs, warmup, outputs, o.prompts_per_image)
     images_per_s = measured / wall
     cuda = device.type == "cuda"
     return {
@@ -143,10 +143,11 @@ def run_bench(options: BenchOptions, model: nn.Module | None = None, weights: st
     }
 
 
-def results_outputs(path: Path, model_id: str) -> Outputs:
-    """What `samcli segment --out FILE` writes by default: a COCO dataset JSON."""
+def results_outputs(path: Path, model_id: str, batch_size: int) -> Outputs:
+    """What `samcli segment --out FILE` writes by default: each result journaled (synced
+    once per batch), then a COCO dataset JSON written from the journal at close."""
     info = {"description": "samcli bench", "version": __version__, "model": model_id}
-    return Outputs([ResultWriter(str(path), "coco", {1: "object"}, info)])
+    return Outputs([ResultWriter(str(path), "coco", {1: "object"}, info, sync_every=batch_size)])
 
 
 def _timed_run(segmenter: Segmenter, jobs: list[Job], warmup: int, outputs: Outputs,

@@ -30,6 +30,15 @@ def binary_masks(model: PromptableModel, low_res: torch.Tensor, geom: Geometry) 
         yield model.binarize(logits).transpose(-1, -2).to(torch.uint8).contiguous()
 
 
+def upscale_to_rles(model: PromptableModel, low_res: torch.Tensor, geom: Geometry) -> list[dict]:
+    """(P, h, w) chosen low-res logits of one image → P RLEs at the original size,
+    waiting for the device once per chunk (`segment` waits once per batch instead)."""
+    out: list[dict] = []
+    for masks in binary_masks(model, low_res, geom):
+        out += rle.encode(masks.cpu().numpy().transpose(0, 2, 1))
+    return out
+
+
 def to_annotations(rles: list[dict], scores: list[float], extras: list[dict],
                    category_ids: list[int] | None = None) -> list[Annotation]:
     """One Annotation per RLE, with its COCO area and bbox."""
