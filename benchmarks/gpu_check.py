@@ -32,6 +32,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
+import warnings
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -245,13 +249,37 @@ def parity_section(plan: Plan, carry: Path, report: Report, tmp: Path) -> None:
         del model
 
 
-def sync_section(plan: Plan, report: Report, images: Path) -> None:
-    import traceback
-    import warnings
-    from collections import Counter
-
-    import numpy as np
+@contextmanager
+def host_syncs(watch: bool):
+    """Count, by samcli call site, the host syncs torch reports inside the block
+    (its sync debug mode, CUDA only; `watch=False` counts nothing but runs the same)."""
     import torch
+
+    sites: Counter = Counter()
+    shown = warnings.showwarning
+
+    def record(message, category, filename, lineno, file=None, line=None):
+        if "synchroniz" not in str(message):
+            return shown(message, category, filename, lineno, file, line)
+        # the two innermost samcli frames: the helper that synced and who called it
+        frames = [f for f in traceback.extract_stack()[:-1] if "/samcli/" in f.filename.replace(os.sep, "/")]
+        chain = [f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in frames[-2:]]
+        sites[" > ".join(chain) or f"{filename}:{lineno}"] += 1
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = record
+        if watch:
+            torch.cuda.set_sync_debug_mode("warn")
+        try:
+            yield sites
+        finally:
+            if watch:
+                torch.cuda.set_sync_debug_mode(0)
+
+
+def sync_section(plan: Plan, report: Report, images: Path) -> None:
+    import numpy as np
 
     from samcli.bench import bench_model
     from samcli.bench.inputs import box_prompts
@@ -265,38 +293,21 @@ def sync_section(plan: Plan, report: Report, images: Path) -> None:
     jobs = [Job(ref, box_prompts(k, i) + [click]) for i, ref in enumerate(list_images(images)[: 2 * b])]
     for model_id in plan.sync_models:
         row = {"model": model_id, "batch_size": b, "prompts_per_image": f"{k} boxes + 1 point", "batches": 1}
-        sites: Counter = Counter()
-
-        def record(message, category, filename, lineno, file=None, line=None):
-            frames = [f for f in traceback.extract_stack()[:-1] if "/samcli/" in f.filename.replace(os.sep, "/")]
-            where = frames[-1] if frames else None
-            name = f"{Path(where.filename).relative_to(REPO).as_posix()}:{where.lineno} {where.name}" if where else \
-                f"{filename}:{lineno}"
-            sites[name] += 1
-
         try:
             model, _ = bench_model(model_id)
             segmenter = Segmenter(model, pipeline=PipelineOptions(plan.device, batch_size=b))
             watch = segmenter.device.type == "cuda"
             list(segmenter.run(jobs[:b]))  # warm-up: lazy initialisation is not the steady state
-            with warnings.catch_warnings():
-                warnings.simplefilter("always")
-                warnings.showwarning = record
-                if watch:
-                    torch.cuda.set_sync_debug_mode("warn")
-                try:
-                    results = list(segmenter.run(jobs[b:]))
-                finally:
-                    if watch:
-                        torch.cuda.set_sync_debug_mode(0)
+            with host_syncs(watch) as sites:
+                results = list(segmenter.run(jobs[b:]))
             assert all(r.ok for r in results), [r.error for r in results]
             row.update(watched=watch, sites=dict(sites.most_common()), total=sum(sites.values()))
             del model, segmenter
         except Exception as exc:  # noqa: BLE001
             row["error"] = _err(exc)
         report.add("syncs", row)
-        print(f"[{report.elapsed():4.0f} s] syncs  {model_id:22s} " + (f"{row.get('total')} per batch" if row.get("watched") else
-                                           row.get("error", "not watched (CUDA only)")), flush=True)
+        status = f"{row['total']} per batch" if row.get("watched") else row.get("error", "not watched (CUDA only)")
+        print(f"[{report.elapsed():4.0f} s] syncs  {model_id:22s} {status}", flush=True)
 
 
 def bench_section(plan: Plan, report: Report, images: Path) -> None:

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -77,7 +78,8 @@ def test_run_without_a_pack_says_what_to_do(tmp_path):
     assert run.returncode == 2 and "--pack" in run.stderr
 
 
-def test_a_pack_inside_a_checkout_is_ignored_by_git(tmp_path):
+def load_gpu_check():
+    """benchmarks/gpu_check.py as a module (benchmarks/ is no package)."""
     spec = importlib.util.spec_from_file_location("gpu_check", REPO / "benchmarks" / "gpu_check.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules["gpu_check"] = module  # dataclasses look their module up
@@ -85,6 +87,11 @@ def test_a_pack_inside_a_checkout_is_ignored_by_git(tmp_path):
         spec.loader.exec_module(module)
     finally:
         del sys.modules["gpu_check"]
+    return module
+
+
+def test_a_pack_inside_a_checkout_is_ignored_by_git(tmp_path):
+    module = load_gpu_check()
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     pack = tmp_path / ".gpu_carry"
     pack.mkdir()
@@ -94,3 +101,20 @@ def test_a_pack_inside_a_checkout_is_ignored_by_git(tmp_path):
     status = subprocess.run(["git", "status", "--porcelain"], cwd=tmp_path, capture_output=True, text=True).stdout
     assert status == ""
     assert (tmp_path / ".git" / "info" / "exclude").read_text().count("/.gpu_carry/") == 1
+
+
+def test_host_syncs_are_named_by_their_samcli_call_sites(monkeypatch):
+    """What the device run records from torch's sync debug mode, fed a fake warning
+    raised where torch would raise it: inside `torch.cuda.synchronize`."""
+    import torch
+
+    from samcli.engine import device
+
+    module = load_gpu_check()
+    monkeypatch.setattr(torch.cuda, "synchronize", lambda d=None: warnings.warn("called a synchronizing CUDA operation"))
+    with pytest.warns(UserWarning, match="something else"), module.host_syncs(watch=False) as sites:
+        device.synchronize(torch.device("cuda"))
+        device.synchronize(torch.device("cuda"))
+        warnings.warn("something else")  # not a sync: passed on, not counted
+    ((site, count),) = sites.items()
+    assert count == 2 and site.startswith("device.py:") and site.endswith(" synchronize")
