@@ -103,6 +103,7 @@ def test_bench_bad_arguments_are_usage_errors(disc, tmp_path):
     assert samcli_fake("bench", "--image-size", "big", checkpoint=disc).returncode == 2
     assert samcli_fake("bench", tmp_path, "--device", "cpu", checkpoint=disc).returncode == 2  # no images there
     assert samcli("bench", "--model", "mobilesam", "--checkpoint", disc).returncode == 3  # not this model's file
+    assert samcli("bench", "--model", "u2netp").returncode == 2  # a saliency model: nothing to prompt
 
 
 def test_stand_in_weights_follow_the_parity_rule():

@@ -11,6 +11,7 @@ import zlib
 import torch
 from torch import nn
 
+from samcli.errors import SamcliError
 from samcli.models import get_spec, load_model
 from samcli.models.checkpoint import apply_state_dict, cache_path
 
@@ -39,6 +40,8 @@ def stand_in_state_dict(model: nn.Module) -> dict[str, torch.Tensor]:
 def bench_model(model_id: str, checkpoint: str | os.PathLike | None = None) -> tuple[nn.Module, str]:
     """→ (model in eval mode on the CPU, what its weights are). Never downloads."""
     spec = get_spec(model_id)
+    if spec.kind != "promptable":
+        raise SamcliError(f"{model_id} is a {spec.kind} model; samcli bench times promptable segmenters")
     if checkpoint is not None:
         return load_model(model_id, checkpoint=checkpoint, offline=True, progress=False), f"checkpoint {checkpoint}"
     cached = cache_path(spec)
