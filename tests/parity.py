@@ -8,14 +8,14 @@ tests skip with a reason that says parity was NOT verified.
 from __future__ import annotations
 
 import json
-import math
 import os
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+
+from samcli.bench.weights import deterministic_tensor  # the rule, shared with `samcli bench`
 
 REPO = Path(__file__).resolve().parents[1]
 PARITY_DIR = Path(os.environ.get("SAMCLI_PARITY_DIR", REPO.parent / "shared" / "parity"))
@@ -31,17 +31,6 @@ def fixture_dir(name: str) -> Path:
 
 def golden(name: str) -> np.lib.npyio.NpzFile:
     return np.load(fixture_dir(name) / "golden.npz", allow_pickle=False)
-
-
-def deterministic_tensor(key: str, shape: list[int]) -> torch.Tensor:
-    g = torch.Generator().manual_seed(zlib.crc32(key.encode("utf-8")))
-    if len(shape) >= 2:
-        return torch.randn(shape, generator=g) / math.sqrt(math.prod(shape[1:]))
-    if key.endswith("running_var"):
-        return 0.5 + torch.rand(shape, generator=g)
-    if key.endswith(("weight", "gamma")):
-        return 1.0 + 0.1 * torch.randn(shape, generator=g)
-    return 0.1 * torch.randn(shape, generator=g)
 
 
 def deterministic_state_dict(name: str) -> dict[str, torch.Tensor]:

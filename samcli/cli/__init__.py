@@ -10,6 +10,7 @@ import typer
 
 from samcli import __version__
 from samcli.cli import models_cmd
+from samcli.cli.bench_cmd import bench
 from samcli.cli.eval_cmd import evaluate
 from samcli.cli.everything_cmd import everything
 from samcli.cli.merge_cmd import merge
@@ -28,6 +29,7 @@ app.command(no_args_is_help=True)(everything)
 app.command(no_args_is_help=True)(salient)
 app.command(no_args_is_help=True)(merge)
 app.command("eval", no_args_is_help=True)(evaluate)
+app.command()(bench)
 app.add_typer(models_cmd.app, name="models")
 
 

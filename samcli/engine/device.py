@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 
 import torch
 
@@ -36,3 +37,41 @@ def autocast(device: torch.device, dtype: torch.dtype):
     if dtype == torch.float32:
         return contextlib.nullcontext()
     return torch.autocast(device_type=device.type, dtype=dtype)
+
+
+def default_workers(device: torch.device) -> int:
+    """Loader threads when none are asked for: 2 on CPU (the model wants the cores);
+    on CUDA enough to keep the GPU fed (JPEG decode + resize per image is
+    milliseconds of CPU, the encoder a fraction of that): all cores but the
+    main thread's, at most 16."""
+    if device.type != "cuda":
+        return 2
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 2)
+    return min(16, max(2, cpus - 1))
+
+
+def exact_fp32(device: torch.device, dtype: torch.dtype) -> None:
+    """float32 on CUDA means IEEE float32, as on the CPU: cuDNN would otherwise run
+    convolutions in TF32 (10-bit mantissa), which parity tolerances do not allow.
+    (Matrix products already default to IEEE.) A process-wide switch."""
+    if device.type == "cuda" and dtype == torch.float32:
+        torch.backends.cudnn.allow_tf32 = False
+
+
+def pinned(t: torch.Tensor) -> torch.Tensor:
+    """A page-locked copy of a CPU tensor, so the host→device copy is a true async DMA."""
+    return t if t.is_pinned() else t.pin_memory()
+
+
+def to_host(t: torch.Tensor) -> torch.Tensor:
+    """Start copying a device tensor into page-locked host memory without waiting;
+    read it only after `synchronize`. CPU tensors are returned as they are."""
+    if t.device.type != "cuda":
+        return t
+    out = torch.empty(t.shape, dtype=t.dtype, pin_memory=True)
+    return out.copy_(t, non_blocking=True)
+
+
+def synchronize(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)

@@ -2,6 +2,8 @@
 memory-bounded. Shared by every command."""
 from __future__ import annotations
 
+from typing import Iterator
+
 import torch
 
 from samcli.engine.records import Annotation
@@ -17,14 +19,23 @@ def chunk_size(hw: tuple[int, int]) -> int:
     return max(1, int(UPSCALE_BUDGET_MB * 2**20 // (4 * hw[0] * hw[1])))
 
 
-def upscale_to_rles(model: PromptableModel, low_res: torch.Tensor, geom: Geometry) -> list[dict]:
-    """(P, h, w) chosen low-res logits of one image → P RLEs at the original size.
-    Masks are upscaled in chunks so a batch never holds P full-size float maps."""
+def binary_masks(model: PromptableModel, low_res: torch.Tensor, geom: Geometry) -> Iterator[torch.Tensor]:
+    """(P, h, w) chosen low-res logits of one image → full-size binary masks in chunks
+    of `chunk_size` (a batch never holds P full-size float maps), each (n, W, H) uint8
+    on the model's device: the column-major layout COCO RLE reads, so the host makes
+    no copy (`rle.encode(chunk.numpy().transpose(0, 2, 1))`)."""
     step = chunk_size(geom.original_hw)
-    out: list[dict] = []
     for i in range(0, low_res.shape[0], step):
         logits = model.upscale(low_res[i : i + step, None].float(), geom)[:, 0]
-        out += rle.encode(model.binarize(logits))
+        yield model.binarize(logits).transpose(-1, -2).to(torch.uint8).contiguous()
+
+
+def upscale_to_rles(model: PromptableModel, low_res: torch.Tensor, geom: Geometry) -> list[dict]:
+    """(P, h, w) chosen low-res logits of one image → P RLEs at the original size,
+    waiting for the device once per chunk (`segment` waits once per batch instead)."""
+    out: list[dict] = []
+    for masks in binary_masks(model, low_res, geom):
+        out += rle.encode(masks.cpu().numpy().transpose(0, 2, 1))
     return out
 
 

@@ -16,7 +16,8 @@ from typing import Any, Iterable, Iterator
 import numpy as np
 import torch
 
-from samcli.engine.device import autocast, resolve_device, resolve_precision
+from samcli.engine.device import (autocast, default_workers, exact_fp32, pinned, resolve_device, resolve_precision,
+                                  synchronize)
 from samcli.engine.prefetch import batched, prefetch_map
 from samcli.engine.records import ImageResult
 from samcli.engine.timing import add_times
@@ -33,12 +34,17 @@ class PipelineOptions:
     device: str = "auto"  # auto | cpu | cuda | cuda:N
     precision: str = "auto"  # auto (fp32 on CPU, bf16 on CUDA) | fp32 | fp16 | bf16
     batch_size: int = 1  # images per encoder call
-    workers: int = 2  # threads decoding and resizing the next images
+    #: threads decoding and resizing the next images; None: 2 on CPU, the cores on CUDA
+    workers: int | None = None
     #: attach each decoded image to its result (overlays, cutouts)
     keep_images: bool = False
+    #: torch.compile the encoder (CUDA throughput; the first batch of each shape compiles)
+    compile: bool = False
+    #: channels-last memory format for the image encoder and its input (convolutions on CUDA)
+    channels_last: bool = False
 
     def __post_init__(self) -> None:
-        if self.batch_size < 1 or self.workers < 1:
+        if self.batch_size < 1 or (self.workers is not None and self.workers < 1):
             raise SamcliError("--batch-size and --workers must be at least 1")
 
 
@@ -97,9 +103,14 @@ class ImagePipeline:
         self.options = pipeline or PipelineOptions()
         self.device = resolve_device(self.options.device)
         self.dtype = resolve_precision(self.options.precision, self.device)
+        exact_fp32(self.device, self.dtype)
+        self.workers = self.options.workers or default_workers(self.device)
         # a weightless (meta) copy only serves `load`, e.g. in Ray's CPU tasks
         on_meta = any(t.is_meta for t in (*model.parameters(), *model.buffers()))
         self.model = model if on_meta else model.to(self.device).eval()
+        if self.options.channels_last and not on_meta:  # the encoder's convolutions; the decoder's stay as they are
+            getattr(self.model, "image_encoder", self.model).to(memory_format=torch.channels_last)
+        self._encode = torch.compile(self.model.encode) if self.options.compile else self.model.encode
         #: images that went through the encoder (resumed or prompt-less ones never do)
         self.encoded_images = 0
 
@@ -114,8 +125,8 @@ class ImagePipeline:
 
     # ---- driver ----------------------------------------------------------
     def run(self, jobs: Iterable[Job]) -> Iterator[ImageResult]:
-        o = self.options
-        return self.run_loaded(prefetch_map(self.load, jobs, o.workers, depth=2 * o.batch_size + o.workers))
+        depth = 2 * self.options.batch_size + self.workers
+        return self.run_loaded(prefetch_map(self._load_here, jobs, self.workers, depth=depth))
 
     def run_loaded(self, loaded: Iterable[Loaded]) -> Iterator[ImageResult]:
         for batch in batched(loaded, self.options.batch_size):
@@ -137,15 +148,28 @@ class ImagePipeline:
         started = time.perf_counter()
         with autocast(self.device, self.dtype):
             x = self.model.prepare_batch([it.pixels.to(self.device, non_blocking=True) for it in items])
-            embeddings = self.model.encode(x)
-        if self.device.type == "cuda":
-            torch.cuda.synchronize(self.device)  # the encoder's time, not the decoder's
+            if self.options.channels_last:
+                x = x.contiguous(memory_format=torch.channels_last)
+            embeddings = self._encode(x)
+            if self.options.channels_last:
+                embeddings = embeddings.contiguous()
+        synchronize(self.device)  # the encoder's time, not the decoder's
         self.encoded_images += len(items)
         share = (time.perf_counter() - started) / len(items)
         for item in items:
             add_times(item.result.stats, {"encode": share})
             item.pixels = None
         self.process(items, embeddings)
+
+    def _load_here(self, job: Job) -> Loaded:
+        """`load` for this process's model: on CUDA the pixels are page-locked in the
+        loader thread, so the main thread's host→device copy does not wait."""
+        loaded = self.load(job)
+        if loaded.pixels is not None and self.device.type == "cuda":
+            started = time.perf_counter()
+            loaded.pixels = pinned(loaded.pixels)
+            add_times(loaded.result.stats, {"preprocess": time.perf_counter() - started})
+        return loaded
 
     def load(self, job: Job) -> Loaded:
         """Decode (unless given), let the command prepare, resize for the encoder.

@@ -44,7 +44,7 @@ class SalientRunner:
 
     def run(self, jobs: Iterable[Job]) -> Iterator[ImageResult]:
         o = self.segmenter.options
-        return self.run_loaded(prefetch_map(self.load, jobs, o.workers, depth=2 * o.batch_size))
+        return self.run_loaded(prefetch_map(self.load, jobs, self.segmenter.workers, depth=2 * o.batch_size))
 
     def run_loaded(self, decoded: Iterable[Job]) -> Iterator[ImageResult]:
         return self.segmenter.run(self._click_jobs(decoded))

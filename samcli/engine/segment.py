@@ -3,7 +3,9 @@
 Per encoder batch: the images are encoded ONCE, then every prompt of those
 images is decoded against its image's embedding in shape-grouped batches, the
 chosen token's low-res logits are kept on the device, and only at the end are
-masks upscaled, thresholded and RLE-encoded (one device→host copy per chunk).
+masks upscaled and thresholded (on the device), copied to the host with the
+scores without waiting, and RLE-encoded after ONE wait per batch (per
+HOST_MASK_BUDGET_MB of masks on huge images); no per-prompt or per-image sync.
 """
 from __future__ import annotations
 
@@ -12,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from samcli.engine.device import autocast
-from samcli.engine.masks import to_annotations, upscale_to_rles
+from samcli.engine.device import autocast, synchronize, to_host
+from samcli.engine.masks import binary_masks, to_annotations
 from samcli.engine.pipeline import ImagePipeline, Job, Loaded, PipelineOptions
 from samcli.engine.prefetch import batched
 from samcli.engine.prompt_batch import PromptRef, group_by_shape, shape_of, to_tensors
@@ -24,8 +26,12 @@ from samcli.io.images import ImageRef
 from samcli.io.prompts.resolve import resolve
 from samcli.io.prompts.types import Prompt
 from samcli.models.base import MULTIMASK_MODES, PromptableModel
+from samcli.ops import rle
 
 DEFAULT_CATEGORY_ID = 1
+#: CUDA: full-size uint8 masks copied to the host before the wait that RLE-encodes
+#: them (bounds pinned memory on huge images; typically a whole batch fits)
+HOST_MASK_BUDGET_MB = 256.0
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,9 @@ class Segmenter(ImagePipeline):
         super().__init__(model, pipeline)
         self.segment_options = options or SegmentOptions()
         self.prompt_batch = self.segment_options.prompt_batch or (64 if self.device.type == "cuda" else 2)
+        #: bytes of masks copied to the host before waiting to RLE-encode them; 0 on the CPU
+        #: (each chunk at once: there is nothing to wait for, and memory stays as low as ever)
+        self.host_mask_budget = int(HOST_MASK_BUDGET_MB * 2**20) if self.device.type == "cuda" else 0
 
     def segment(self, image: np.ndarray, prompts: list[Prompt]) -> list[Annotation]:
         """One in-memory RGB uint8 image → one annotation per prompt."""
@@ -90,8 +99,7 @@ class Segmenter(ImagePipeline):
         with times.timed("decode"):
             chosen = self._decode_all(embeddings, items)
         with times.timed("postprocess"):
-            for slot, item in enumerate(items):
-                self._finish(item, *chosen[slot])
+            self._finish_all(items, chosen)
         for item in items:
             item.result.stats["prompts"] = len(item.work.prompts)
             add_times(item.result.stats, times.as_dict(share=len(items)))
@@ -115,7 +123,30 @@ class Segmenter(ImagePipeline):
                     ious[ref.slot][ref.index] = iou[j]
         return [(torch.stack(l), torch.stack(s)) for l, s in zip(lows, ious)]
 
-    def _finish(self, item: Loaded, low: torch.Tensor, scores: torch.Tensor) -> None:
+    def _finish_all(self, items: list[Loaded], chosen: list[tuple[torch.Tensor, torch.Tensor]]) -> None:
+        """Every mask of the batch upscaled and thresholded on the device and copied to
+        the host with the scores, RLE-encoded after one wait per `host_mask_budget`."""
+        scores = to_host(torch.cat([s for _, s in chosen]))
+        rles: list[list[dict]] = [[] for _ in items]
+        pending: list[tuple[int, torch.Tensor]] = []
+
+        def encode_pending() -> None:
+            synchronize(self.device)
+            for slot, masks in pending:
+                rles[slot] += rle.encode(masks.numpy().transpose(0, 2, 1))  # (n, H, W) view, no copy
+            pending.clear()
+
+        for slot, item in enumerate(items):
+            for masks in binary_masks(self.model, chosen[slot][0], item.geom):
+                pending.append((slot, to_host(masks)))
+                if sum(m.numel() for _, m in pending) >= self.host_mask_budget:
+                    encode_pending()
+        encode_pending()
+        values, first = scores.tolist(), np.cumsum([0] + [len(s) for _, s in chosen])
+        for slot, item in enumerate(items):
+            self._annotate(item, rles[slot], values[first[slot]:first[slot + 1]])
+
+    def _annotate(self, item: Loaded, rles: list[dict], scores: list[float]) -> None:
         prompts = item.work.prompts
         extras = []
         for k, prompt in enumerate(prompts):
@@ -129,5 +160,5 @@ class Segmenter(ImagePipeline):
                 extra["detection_score"] = prompt.score
             extras.append(extra)
         categories = [p.category_id if p.category_id is not None else DEFAULT_CATEGORY_ID for p in prompts]
-        item.result.annotations = to_annotations(upscale_to_rles(self.model, low, item.geom), scores.tolist(),
-                                                 extras, categories)
+        item.result.annotations = to_annotations(rles, scores, extras, categories)
+

@@ -1,0 +1,53 @@
+"""Weights for a benchmark, never downloaded: a given file, the cached release,
+or deterministic stand-in weights built from the model's own state dict by the
+parity fixtures' rule (shared/parity/README.md). Speed does not depend on weight
+values, so a stand-in times the same network the release would."""
+from __future__ import annotations
+
+import math
+import os
+import zlib
+
+import torch
+from torch import nn
+
+from samcli.errors import SamcliError
+from samcli.models import get_spec, load_model
+from samcli.models.checkpoint import apply_state_dict, cache_path
+
+STAND_IN = ("deterministic stand-in (parity rule over the model's own state dict; no released weights: "
+            "masks are meaningless, speed is not)")
+
+
+def deterministic_tensor(key: str, shape: list[int] | tuple[int, ...]) -> torch.Tensor:
+    """The parity rule for one float tensor, seeded by the CRC32 of its key."""
+    g = torch.Generator().manual_seed(zlib.crc32(key.encode("utf-8")))
+    if len(shape) >= 2:
+        return torch.randn(list(shape), generator=g) / math.sqrt(math.prod(shape[1:]))
+    if key.endswith("running_var"):
+        return 0.5 + torch.rand(list(shape), generator=g)
+    if key.endswith(("weight", "gamma")):
+        return 1.0 + 0.1 * torch.randn(list(shape), generator=g)
+    return 0.1 * torch.randn(list(shape), generator=g)
+
+
+def stand_in_state_dict(model: nn.Module) -> dict[str, torch.Tensor]:
+    """Float tensors by the parity rule; integer and bool buffers as the model has them."""
+    return {key: value.clone() if not value.is_floating_point() else deterministic_tensor(key, tuple(value.shape))
+            for key, value in model.state_dict().items()}
+
+
+def bench_model(model_id: str, checkpoint: str | os.PathLike | None = None) -> tuple[nn.Module, str]:
+    """→ (model in eval mode on the CPU, what its weights are). Never downloads."""
+    spec = get_spec(model_id)
+    if spec.kind != "promptable":
+        raise SamcliError(f"{model_id} is a {spec.kind} model; samcli bench times promptable segmenters")
+    if checkpoint is not None:
+        return load_model(model_id, checkpoint=checkpoint, offline=True, progress=False), f"checkpoint {checkpoint}"
+    cached = cache_path(spec)
+    if cached.is_file():
+        return load_model(model_id, checkpoint=cached, offline=True, progress=False), f"cached release {cached}"
+    model = spec.build()
+    apply_state_dict(model, stand_in_state_dict(model), source=f"{model_id} stand-in weights")
+    model.spec = spec
+    return model.eval().requires_grad_(False), STAND_IN
