@@ -33,7 +33,7 @@ def bench(
     count: Annotated[int, typer.Option("--images", "-n", min=1, help="Images timed (rounded up to whole batches), after the warm-up.")] = 16,
     image_size: Annotated[str, typer.Option("--image-size", help="WIDTHxHEIGHT of generated images.")] = "640x480",
     warmup: Annotated[int, typer.Option("--warmup", min=0, help="Images run first and not timed (rounded up to whole batches).")] = 1,
-    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Threads decoding/resizing the next images (default: 2 on CPU, all cores but one on CUDA, at most 16).")] = None,
+    workers: opt.Workers = None,
     compile_encoder: Annotated[bool, typer.Option("--compile", help="torch.compile the encoder (compiles during the warm-up).")] = False,
     channels_last: Annotated[bool, typer.Option("--channels-last", help="Channels-last memory format for the image encoder and its input.")] = False,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the generated images and prompts.")] = 0,

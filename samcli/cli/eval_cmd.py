@@ -27,14 +27,14 @@ from samcli.cli.common import checkpoint_or_exit, fail, images_or_exit, jobs_for
 from samcli.cli.drive import MAX_LISTED, RunSummary, drive, err
 from samcli.cli.exit_codes import EXIT_INTERRUPTED, EXIT_MODEL, EXIT_OK, EXIT_PARTIAL
 from samcli.cli.plan import Plan
-from samcli.engine.device import resolve_device
+from samcli.engine.device import default_prompt_batch, resolve_device
 from samcli.engine.pipeline import PipelineOptions
 from samcli.errors import CheckpointError, SamcliError
 from samcli.eval.cocoeval import check_not_federated
 from samcli.eval.decoding import check_points
 from samcli.eval.ground_truth import GroundTruth, read_ground_truth
 from samcli.eval.image_match import match_images
-from samcli.eval.pipeline import EvalOptions, Evaluator, JournalWriter, default_prompt_batch
+from samcli.eval.pipeline import EvalOptions, Evaluator, JournalWriter
 from samcli.eval.protocol_point import DEFAULT_CLICKS
 from samcli.eval.report import REPORT_VERSION, model_numbers, table
 from samcli.io.images import ImageRef
@@ -85,7 +85,7 @@ def evaluate(
     prompt_batch: PromptBatch = None,
     device: opt.Device = "auto",
     precision: opt.Precision = "auto",
-    workers: opt.Workers = 2,
+    workers: opt.Workers = None,
     resume: Resume = False,
     keep_journal: KeepJournal = False,
     quiet: opt.Quiet = False,

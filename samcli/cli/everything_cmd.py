@@ -48,7 +48,7 @@ def everything(
     batch_size: opt.BatchSize = 1,
     device: opt.Device = "auto",
     precision: opt.Precision = "auto",
-    workers: opt.Workers = 2,
+    workers: opt.Workers = None,
     save_masks: opt.SaveMasks = None,
     save_overlays: opt.SaveOverlays = None,
     resume: opt.Resume = False,

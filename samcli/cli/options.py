@@ -22,7 +22,8 @@ Precision = Annotated[str, typer.Option(
     "--precision", help="auto (fp32 on CPU, bf16 on CUDA) | fp32 | fp16 | bf16")]
 BatchSize = Annotated[int, typer.Option(
     "--batch-size", "-b", min=1, help="Images per encoder call (raise on a GPU; 1 is best on CPU).")]
-Workers = Annotated[int, typer.Option("--workers", min=1, help="Threads decoding/resizing the next images.")]
+Workers = Annotated[Optional[int], typer.Option(
+    "--workers", min=1, help="Threads decoding/resizing the next images (default: 2 on CPU, all cores but one on CUDA, at most 16).")]
 Out = Annotated[str, typer.Option("--out", "-o", help="Output file, or - for stdout.")]
 Format = Annotated[str, typer.Option("--format", "-f", help="coco (dataset JSON) | coco-results (list for COCO.loadRes) | jsonl (a line per image, streamed)")]
 SaveMasks = Annotated[Optional[Path], typer.Option(

@@ -37,7 +37,7 @@ def salient(
     batch_size: opt.BatchSize = 1,
     device: opt.Device = "auto",
     precision: opt.Precision = "auto",
-    workers: opt.Workers = 2,
+    workers: opt.Workers = None,
     resume: opt.Resume = False,
     keep_journal: opt.KeepJournal = False,
     shard: opt.Shard = None,

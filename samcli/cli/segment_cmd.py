@@ -37,7 +37,7 @@ def segment(
     coco_images: Annotated[Optional[Path], typer.Option("--coco-images", help="COCO dataset JSON mapping image_id → file_name, for COCO results prompts.", exists=True)] = None,
     device: opt.Device = "auto",
     precision: opt.Precision = "auto",
-    workers: opt.Workers = 2,
+    workers: opt.Workers = None,
     save_masks: opt.SaveMasks = None,
     save_overlays: opt.SaveOverlays = None,
     stats: opt.Stats = False,

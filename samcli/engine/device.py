@@ -39,6 +39,13 @@ def autocast(device: torch.device, dtype: torch.dtype):
     return torch.autocast(device_type=device.type, dtype=dtype)
 
 
+def default_prompt_batch(device: torch.device) -> int:
+    """Prompts per decoder call when none are asked for: 64 on CUDA; 2 on CPU, where
+    big decoder batches spill the caches and run slower per prompt
+    (benchmarks/bench_segment.py)."""
+    return 64 if device.type == "cuda" else 2
+
+
 def default_workers(device: torch.device) -> int:
     """Loader threads when none are asked for: 2 on CPU (the model wants the cores);
     on CUDA enough to keep the GPU fed (JPEG decode + resize per image is

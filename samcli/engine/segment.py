@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from samcli.engine.device import autocast, synchronize, to_host
+from samcli.engine.device import autocast, default_prompt_batch, synchronize, to_host
 from samcli.engine.masks import binary_masks, to_annotations
 from samcli.engine.pipeline import ImagePipeline, Job, Loaded, PipelineOptions
 from samcli.engine.prefetch import batched
@@ -36,8 +36,7 @@ HOST_MASK_BUDGET_MB = 256.0
 
 @dataclass(frozen=True)
 class SegmentOptions:
-    #: prompts per decoder call; None: 64 on CUDA, 2 on CPU, where big decoder batches
-    #: spill the caches and run slower per prompt (benchmarks/bench_segment.py)
+    #: prompts per decoder call; None: engine.device.default_prompt_batch
     prompt_batch: int | None = None
     multimask: str = "auto"
 
@@ -64,7 +63,7 @@ class Segmenter(ImagePipeline):
                  pipeline: PipelineOptions | None = None) -> None:
         super().__init__(model, pipeline)
         self.segment_options = options or SegmentOptions()
-        self.prompt_batch = self.segment_options.prompt_batch or (64 if self.device.type == "cuda" else 2)
+        self.prompt_batch = self.segment_options.prompt_batch or default_prompt_batch(self.device)
         #: bytes of masks copied to the host before waiting to RLE-encode them; 0 on the CPU
         #: (each chunk at once: there is nothing to wait for, and memory stays as low as ever)
         self.host_mask_budget = int(HOST_MASK_BUDGET_MB * 2**20) if self.device.type == "cuda" else 0

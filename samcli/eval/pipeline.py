@@ -22,6 +22,7 @@ from dataclasses import dataclass, fields
 
 import torch
 
+from samcli.engine.device import default_prompt_batch
 from samcli.engine.pipeline import ImagePipeline, Job, Loaded, PipelineOptions
 from samcli.engine.records import ImageResult
 from samcli.engine.timing import add_times
@@ -37,11 +38,6 @@ from samcli.writers.journal import Journal
 from samcli.writers.outputs import Writer
 
 PROTOCOLS = ("box", "point", "coco-ap")
-
-
-def default_prompt_batch(device: torch.device) -> int:
-    """`segment`'s rule: 64 prompts per decoder call on CUDA, 2 on CPU."""
-    return 64 if device.type == "cuda" else 2
 
 
 @dataclass(frozen=True)
