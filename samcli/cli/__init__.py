@@ -24,12 +24,13 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.command(no_args_is_help=True)(segment)
-app.command(no_args_is_help=True)(everything)
-app.command(no_args_is_help=True)(salient)
-app.command(no_args_is_help=True)(merge)
-app.command("eval", no_args_is_help=True)(evaluate)
-app.command()(bench)
+# short_help: one line each in `samcli --help`; `samcli CMD --help` shows the whole docstring
+app.command(no_args_is_help=True, short_help="One mask per prompt (boxes, points; samcli JSON, COCO, YOLO, GroundingDINO files).")(segment)
+app.command(no_args_is_help=True, short_help="Segment everything: SAM's point grid, or TinySAM's --hierarchical mode.")(everything)
+app.command(no_args_is_help=True, short_help="Cut out each image's main object (saliency clicks → mask → RGBA).")(salient)
+app.command("eval", no_args_is_help=True, short_help="Box / point-click / COCO-AP protocols on COCO ground truth, per model.")(evaluate)
+app.command(short_help="Images/s, prompts/s, time per stage and memory of the segment engine.")(bench)
+app.command(no_args_is_help=True, short_help="Merge the outputs of a job run in shards (--shard I/N).")(merge)
 app.add_typer(models_cmd.app, name="models")
 
 
