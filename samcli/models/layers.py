@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 
@@ -15,10 +16,15 @@ class LayerNorm2d(nn.Module):
         self.eps = eps
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        u = x.mean(1, keepdim=True)
-        s = (x - u).pow(2).mean(1, keepdim=True)
-        x = (x - u) / torch.sqrt(s + self.eps)
-        return self.weight[:, None, None] * x + self.bias[:, None, None]
+        # the same statistics as SAM's mean/var formula, in one fused pass over a
+        # channels-last view (the output is channels-last)
+        return F.layer_norm(x.permute(0, 2, 3, 1), self.weight.shape, self.weight, self.bias, self.eps).permute(0, 3, 1, 2)
+
+
+def tokens_to_map(x: torch.Tensor, h: int, w: int) -> torch.Tensor:
+    """(B, h·w, C) tokens → (B, C, h, w): for contiguous tokens, a channels-last
+    view of the same memory."""
+    return x.transpose(1, 2).reshape(x.shape[0], x.shape[2], h, w)
 
 
 def sam_neck(in_channels: int, out_channels: int = 256) -> nn.Sequential:
