@@ -202,7 +202,7 @@ class TwoWayTransformer(nn.Module):
                 index: torch.Tensor | None = None):
         """image: (B, C, H, W), or (U, C, H, W) per distinct image with `index` (B,);
         image_pe: (1, C, H, W); tokens: (B, T, C) → (tokens', image tokens (B, HW, C))."""
-        keys = image.flatten(2).transpose(1, 2)
+        keys = image.flatten(2).transpose(1, 2).contiguous()  # read by several projections
         key_pe = image_pe.flatten(2).transpose(1, 2)
         queries = tokens
         for layer in self.layers:
