@@ -5,6 +5,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from samcli.models.onednn import conv2d
+
 
 class LayerNorm2d(nn.Module):
     """LayerNorm over the channel axis of an NCHW map (SAM's `common.LayerNorm2d`)."""
@@ -27,14 +29,25 @@ def tokens_to_map(x: torch.Tensor, h: int, w: int) -> torch.Tensor:
     return x.transpose(1, 2).reshape(x.shape[0], x.shape[2], h, w)
 
 
-def sam_neck(in_channels: int, out_channels: int = 256) -> nn.Sequential:
-    """The 1×1 conv → LN2d → 3×3 conv → LN2d neck that SAM-style encoders end with."""
-    return nn.Sequential(
-        nn.Conv2d(in_channels, out_channels, 1, bias=False),
-        LayerNorm2d(out_channels),
-        nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False),
-        LayerNorm2d(out_channels),
-    )
+class SamNeck(nn.Sequential):
+    """The 1×1 conv → LN2d → 3×3 conv → LN2d neck that SAM-style encoders end with
+    (checkpoint keys `0`..`3`). Convs through `onednn.conv2d`: on channels-last
+    input PyTorch sends a 1×1 conv to its slow generic kernel."""
+
+    def __init__(self, in_channels: int, out_channels: int = 256) -> None:
+        super().__init__(
+            nn.Conv2d(in_channels, out_channels, 1, bias=False),
+            LayerNorm2d(out_channels),
+            nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False),
+            LayerNorm2d(out_channels),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        project, norm1, refine, norm2 = self
+        return norm2(conv2d(refine, norm1(conv2d(project, x))))
+
+
+sam_neck = SamNeck
 
 
 @torch.no_grad()
