@@ -9,8 +9,8 @@ import torch.nn.functional as F
 from samcli.models.base import Geometry, PromptableModel, PromptTensors
 from samcli.models.efficientsam.encoder import EfficientSamViT
 from samcli.models.efficientsam.mask_decoder import EfficientSamMaskDecoder
-from samcli.models.sam_head.mask_decoder import per_image
 from samcli.models.efficientsam.prompt_encoder import EfficientSamPromptEncoder, points_with_box_corners
+from samcli.models.sam_head.mask_decoder import per_image
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
