@@ -107,6 +107,8 @@ def test_quantized_model_runs_in_the_engine():
         assert abs(a.score - b.score) < 0.05
 
 
-def test_refuses_models_off_the_cpu():
+def test_refuses_what_it_cannot_quantize():
     with pytest.raises(ValueError, match="CPU"):
         quantize_int8(tiny_sam_head().to("meta"))
+    with pytest.raises(TypeError, match="promptable"):
+        quantize_int8(nn.Sequential(nn.Linear(2, 2)))

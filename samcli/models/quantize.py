@@ -85,9 +85,11 @@ def _pointwise_to_linear(module: nn.Module) -> int:
 def quantize_int8(model: nn.Module) -> nn.Module:
     """Make `model.image_encoder` run its Linear layers and 1×1 convs in int8, in
     place; returns the model. Load the weights (and fold BatchNorms) first."""
+    encoder = getattr(model, "image_encoder", None)
+    if not isinstance(encoder, nn.Module):
+        raise TypeError(f"quantize_int8 takes a promptable model (image_encoder + decoder), not {type(model).__name__}")
     if any(p.device.type != "cpu" for p in model.parameters()):
         raise ValueError("int8 inference runs on the CPU only: quantize a model on the CPU")
-    encoder = model.image_encoder
     _pointwise_to_linear(encoder)
     qconfig = torch.ao.quantization.per_channel_dynamic_qconfig
     with _torch_deprecations_silenced():
