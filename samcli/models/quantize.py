@@ -10,8 +10,11 @@ What runs in int8, and why only that:
   (The folded attention also reads its projections' float weights.)
 - Every nn.Linear of the encoder: PyTorch dynamic quantization — int8 weights
   (one scale per output channel), activations quantized per call from their
-  observed range, int8×int8 products accumulated in int32 by fbgemm/oneDNN
-  (AVX-512 VNNI where present), float in and float out.
+  observed range, int8×int8 products accumulated in int32 by fbgemm, float in
+  and float out. PyTorch quantizes those activations to 7 bits by default
+  (`reduce_range`), so that pre-VNNI kernels cannot saturate their 16-bit
+  intermediate sums; on CPUs with VNNI (which sum into 32 bits) we use all 8
+  bits, which nearly halves the error (MobileSAM embedding: 6.2 % → 3.6 %).
 - Every 1×1 convolution without groups: it *is* a Linear over channels, so it
   is run as one on the channels-last pixels (`PointwiseLinear`) and quantized
   the same way. These carry most of the work of the convolutional encoders
@@ -37,6 +40,7 @@ from contextlib import contextmanager
 
 import torch
 from torch import nn
+from torch.ao.nn.quantized import dynamic as nnqd
 
 #: torch's own words for what it deprecates; filtered only around our calls
 _DEPRECATIONS = (r"torch\.ao\.quantization is deprecated", r"torch\.quantize_per_tensor, torch\.quantize_per_channel")
@@ -48,6 +52,14 @@ def _torch_deprecations_silenced():
         for message in _DEPRECATIONS:
             warnings.filterwarnings("ignore", message=message)
         yield
+
+
+class FullRangeLinear(nnqd.Linear):
+    """Dynamic int8 Linear quantizing its input to all 8 bits (VNNI CPUs only)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        packed = self._packed_params._packed_params
+        return torch.ops.quantized.linear_dynamic(x, packed, reduce_range=False).to(x.dtype)
 
 
 class PointwiseLinear(nn.Module):
@@ -92,6 +104,8 @@ def quantize_int8(model: nn.Module) -> nn.Module:
         raise ValueError("int8 inference runs on the CPU only: quantize a model on the CPU")
     _pointwise_to_linear(encoder)
     qconfig = torch.ao.quantization.per_channel_dynamic_qconfig
+    int8_linear = FullRangeLinear if torch.cpu._is_vnni_supported() else nnqd.Linear
     with _torch_deprecations_silenced():
-        torch.ao.quantization.quantize_dynamic(encoder.eval(), {nn.Linear: qconfig}, dtype=torch.qint8, inplace=True)
+        torch.ao.quantization.quantize_dynamic(encoder.eval(), {nn.Linear: qconfig}, dtype=torch.qint8,
+                                               mapping={nn.Linear: int8_linear}, inplace=True)
     return model
