@@ -22,7 +22,7 @@ What runs in int8, and why only that:
 - Other convolutions (k×k, depthwise) stay float32. PyTorch 2.13 offers two
   ways for them and neither fits: dynamic int8 Conv2d exists but is left out of
   its default mapping for poor accuracy (measured here: twice the error of the
-  per-channel Linear path, and 5–12× *slower* than float32 oneDNN on two of
+  per-channel Linear path, and 5–13× *slower* than float32 oneDNN on two of
   four encoder shapes); static quantization needs observers, a calibration set
   and quantize/dequantize stubs around every conv, since each is followed by
   float ops (GELU, LayerNorm, residual sums), and then re-quantizes at every
