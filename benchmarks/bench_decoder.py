@@ -6,8 +6,10 @@ both run in one process, interleaved, on the same embedding and prompts.
 
     python benchmarks/bench_decoder.py [--baseline REV] [--model mobilesam] [--batches 1,2,8,64]
 
-REV defaults to the commit before the decoder's image-side sharing and folding.
-Also prints the largest difference between the two outputs.
+REV defaults to main before the CPU work (1dff42b); `--baseline a631366` keeps
+the oneDNN layers and isolates the decoder's image-side sharing and folding.
+Also prints the largest difference between the two outputs. On a shared CPU,
+`--threads 1` gives steadier numbers.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ import torch
 from common import REPO, benchmark_model, header, sample_image  # noqa: E402
 from samcli.models.base import PromptTensors
 
-BEFORE_DECODER_WORK = "1dff42b"
+BEFORE_CPU_WORK = "1dff42b"
 
 
 @contextlib.contextmanager
@@ -59,7 +61,7 @@ def box_prompts(n: int, seed: int = 0) -> PromptTensors:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--baseline", default=BEFORE_DECODER_WORK)
+    ap.add_argument("--baseline", default=BEFORE_CPU_WORK)
     ap.add_argument("--model", default="mobilesam")
     ap.add_argument("--batches", default="1,2,8,64")
     ap.add_argument("--repeat", type=int, default=7)
