@@ -26,9 +26,14 @@ _ACTIVATIONS = {"none": lambda x: x, "gelu": F.gelu, "relu": F.relu}
 _POST_OPS = {"none": ([], ""), "gelu": ([None], "none"), "relu": ([], "")}
 
 
+#: the fused ops are PyTorch's own (what its compiler emits on the CPU), but private
+_AVAILABLE = (torch.backends.mkldnn.is_available() and hasattr(torch.ops.mkldnn, "_linear_pointwise")
+              and hasattr(torch.ops.mkldnn, "_convolution_pointwise"))
+
+
 def _fusable(x: torch.Tensor, w: torch.Tensor) -> bool:
-    return (x.device.type == "cpu" and x.dtype == w.dtype == torch.float32
-            and torch.backends.mkldnn.is_available() and not torch.is_autocast_enabled("cpu")
+    return (_AVAILABLE and x.device.type == "cpu" and x.dtype == w.dtype == torch.float32
+            and not torch.is_autocast_enabled("cpu")
             and not (torch.is_grad_enabled() and (x.requires_grad or w.requires_grad)))
 
 
