@@ -26,6 +26,27 @@ def benchmark_model(model_id: str, device: torch.device):
     return model.eval().requires_grad_(False).to(device)
 
 
+def deterministic_model(model_id: str, workdir: Path):
+    """→ (model, "parity"): the parity fixture's deterministic weights through the
+    real loader where the model has a fixture, else (random-weights model, "random")."""
+    from samcli.models import load_model
+    from tests.parity import PARITY_DIR, write_checkpoint
+
+    fixture = get_spec(model_id).parity
+    if fixture is None or not (PARITY_DIR / fixture / "keys.json").is_file():
+        return benchmark_model(model_id, torch.device("cpu")), "random"
+    path = write_checkpoint(fixture, workdir / f"{fixture}.pt")
+    return load_model(model_id, checkpoint=path, offline=True, progress=False), "parity"
+
+
+def box_prompts(w: int, h: int, n: int, seed: int) -> np.ndarray:
+    """n boxes (x0, y0, x1, y1) in pixels of a w×h image, each 10–50 % of each side."""
+    rng = np.random.default_rng(seed)
+    bw, bh = rng.uniform(0.1, 0.5, n) * w, rng.uniform(0.1, 0.5, n) * h
+    x0, y0 = rng.uniform(0, 1, n) * (w - bw), rng.uniform(0, 1, n) * (h - bh)
+    return np.stack([x0, y0, x0 + bw, y0 + bh], axis=1)
+
+
 def sync(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize(device)

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
+
+from samcli.models.onednn import conv2d
 
 
 class LayerNorm2d(nn.Module):
@@ -15,20 +18,36 @@ class LayerNorm2d(nn.Module):
         self.eps = eps
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        u = x.mean(1, keepdim=True)
-        s = (x - u).pow(2).mean(1, keepdim=True)
-        x = (x - u) / torch.sqrt(s + self.eps)
-        return self.weight[:, None, None] * x + self.bias[:, None, None]
+        # the same statistics as SAM's mean/var formula, in one fused pass over a
+        # channels-last view (the output is channels-last)
+        return F.layer_norm(x.permute(0, 2, 3, 1), self.weight.shape, self.weight, self.bias, self.eps).permute(0, 3, 1, 2)
 
 
-def sam_neck(in_channels: int, out_channels: int = 256) -> nn.Sequential:
-    """The 1×1 conv → LN2d → 3×3 conv → LN2d neck that SAM-style encoders end with."""
-    return nn.Sequential(
-        nn.Conv2d(in_channels, out_channels, 1, bias=False),
-        LayerNorm2d(out_channels),
-        nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False),
-        LayerNorm2d(out_channels),
-    )
+def tokens_to_map(x: torch.Tensor, h: int, w: int) -> torch.Tensor:
+    """(B, h·w, C) tokens → (B, C, h, w): for contiguous tokens, a channels-last
+    view of the same memory."""
+    return x.transpose(1, 2).reshape(x.shape[0], x.shape[2], h, w)
+
+
+class SamNeck(nn.Sequential):
+    """The 1×1 conv → LN2d → 3×3 conv → LN2d neck that SAM-style encoders end with
+    (checkpoint keys `0`..`3`). Convs through `onednn.conv2d`: on channels-last
+    input PyTorch sends a 1×1 conv to its slow generic kernel."""
+
+    def __init__(self, in_channels: int, out_channels: int = 256) -> None:
+        super().__init__(
+            nn.Conv2d(in_channels, out_channels, 1, bias=False),
+            LayerNorm2d(out_channels),
+            nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False),
+            LayerNorm2d(out_channels),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        project, norm1, refine, norm2 = self
+        return norm2(conv2d(refine, norm1(conv2d(project, x))))
+
+
+sam_neck = SamNeck
 
 
 @torch.no_grad()

@@ -10,6 +10,7 @@ from torch import nn
 
 from samcli.models.encoders.vit_sam import PatchEmbed
 from samcli.models.layers import sam_neck
+from samcli.models.onednn import linear
 
 
 class GlobalAttention(nn.Module):
@@ -21,9 +22,9 @@ class GlobalAttention(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         b, n, c = x.shape
-        q, k, v = self.qkv(x).reshape(b, n, 3, self.num_heads, -1).permute(2, 0, 3, 1, 4).unbind(0)
+        q, k, v = linear(self.qkv, x).reshape(b, n, 3, self.num_heads, -1).permute(2, 0, 3, 1, 4).unbind(0)
         out = F.scaled_dot_product_attention(q, k, v)  # scale head_dim^-0.5, as the reference
-        return self.proj(out.transpose(1, 2).reshape(b, n, c))
+        return linear(self.proj, out.transpose(1, 2).reshape(b, n, c))
 
 
 class FeedForward(nn.Module):
@@ -32,11 +33,10 @@ class FeedForward(nn.Module):
     def __init__(self, dim: int, hidden: int) -> None:
         super().__init__()
         self.fc1 = nn.Linear(dim, hidden)
-        self.act = nn.GELU()
         self.fc2 = nn.Linear(hidden, dim)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc2(self.act(self.fc1(x)))
+        return linear(self.fc2, linear(self.fc1, x, "gelu"))
 
 
 class Block(nn.Module):

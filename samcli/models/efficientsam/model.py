@@ -10,6 +10,7 @@ from samcli.models.base import Geometry, PromptableModel, PromptTensors
 from samcli.models.efficientsam.encoder import EfficientSamViT
 from samcli.models.efficientsam.mask_decoder import EfficientSamMaskDecoder
 from samcli.models.efficientsam.prompt_encoder import EfficientSamPromptEncoder, points_with_box_corners
+from samcli.models.sam_head.mask_decoder import per_image
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -64,8 +65,8 @@ class EfficientSam(PromptableModel):
             raise ValueError("EfficientSAM takes no mask prompt (accepts_mask_input is False)")
         coords, labels = points_with_box_corners(prompts, self.max_points)
         sparse = self.prompt_encoder(coords, labels)
-        image = embeddings[prompts.image_index]  # = the reference's per-query tiling
-        return self.mask_decoder(image, self.prompt_encoder.dense_pe(), sparse)
+        images, index = per_image(embeddings, prompts.image_index)  # the reference tiles per query
+        return self.mask_decoder(images, self.prompt_encoder.dense_pe(), sparse, index)
 
     # ---- postprocessing ------------------------------------------------
     def upscale(self, low_res: torch.Tensor, geom: Geometry) -> torch.Tensor:

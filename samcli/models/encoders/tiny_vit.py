@@ -1,4 +1,9 @@
-"""TinyViT-5M image encoder as used by MobileSAM and TinySAM (`tiny_vit_sam.py`)."""
+"""TinyViT-5M image encoder as used by MobileSAM and TinySAM (`tiny_vit_sam.py`).
+
+Maps are channels-last throughout: token sequences (B, N, C) and channels-last
+(B, C, H, W) maps are the same memory, so switching between the two is free,
+and oneDNN's convolutions run several times faster on that layout (see
+`samcli.models.onednn`, which also fuses each conv's or Linear's GELU)."""
 from __future__ import annotations
 
 import itertools
@@ -7,7 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from samcli.models.layers import ConvBN, sam_neck
+from samcli.models.layers import ConvBN, sam_neck, tokens_to_map
+from samcli.models.onednn import conv2d, linear
 
 
 class PatchEmbed(nn.Module):
@@ -16,7 +22,7 @@ class PatchEmbed(nn.Module):
         self.seq = nn.Sequential(ConvBN(cin, dim // 2, 3, 2, 1), nn.GELU(), ConvBN(dim // 2, dim, 3, 2, 1))
 
     def forward(self, x):
-        return self.seq(x)
+        return conv2d(self.seq[2], conv2d(self.seq[0], x, "gelu"))
 
 
 class MBConv(nn.Module):
@@ -28,8 +34,8 @@ class MBConv(nn.Module):
         self.conv3 = ConvBN(hidden, dim, 1)
 
     def forward(self, x):
-        y = F.gelu(self.conv2(F.gelu(self.conv1(x))))
-        return F.gelu(self.conv3(y) + x)  # GELU after the residual sum
+        y = conv2d(self.conv2, conv2d(self.conv1, x, "gelu"), "gelu")
+        return conv2d(self.conv3, y, "gelu", residual=x)  # GELU after the residual sum
 
 
 class PatchMerging(nn.Module):
@@ -44,10 +50,9 @@ class PatchMerging(nn.Module):
         self.conv3 = ConvBN(out_dim, out_dim, 1)
 
     def forward(self, x):
-        if x.ndim == 3:  # tokens → map
-            b, n, c = x.shape
-            x = x.transpose(1, 2).reshape(b, c, self.resolution, self.resolution)
-        x = self.conv3(F.gelu(self.conv2(F.gelu(self.conv1(x)))))
+        if x.ndim == 3:  # tokens → channels-last map
+            x = tokens_to_map(x, self.resolution, self.resolution)
+        x = conv2d(self.conv3, conv2d(self.conv2, conv2d(self.conv1, x, "gelu"), "gelu"))
         return x.flatten(2).transpose(1, 2)
 
 
@@ -76,13 +81,15 @@ class Attention(nn.Module):
     def forward(self, x):
         b, n, _ = x.shape
         # per-head interleaved layout: (B, N, heads, [q|k|v])
-        qkv = self.qkv(self.norm(x)).view(b, n, self.num_heads, 3 * self.key_dim).transpose(1, 2)
+        qkv = linear(self.qkv, self.norm(x)).view(b, n, self.num_heads, 3 * self.key_dim).transpose(1, 2)
         q, k, v = qkv.split(self.key_dim, dim=-1)
         # Indexed on every call from the loaded parameter: the reference's eval-mode
         # cache (`ab`) goes stale if built before weights load (see parity README).
-        bias = self.attention_biases[:, self.attention_bias_idxs]
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=bias.to(q.dtype))
-        return self.proj(out.transpose(1, 2).reshape(b, n, -1))
+        bias = self.attention_biases[:, self.attention_bias_idxs].to(q.dtype)
+        # a 4-D mask (a broadcast view) lets the CPU use its fused flash kernel; a
+        # 3-D one falls back to the unfused maths path, 3× slower here
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=bias.expand(b, -1, -1, -1))
+        return linear(self.proj, out.transpose(1, 2).reshape(b, n, -1))
 
 
 class Mlp(nn.Module):
@@ -92,8 +99,8 @@ class Mlp(nn.Module):
         self.fc1 = nn.Linear(dim, hidden)
         self.fc2 = nn.Linear(hidden, dim)
 
-    def forward(self, x):
-        return self.fc2(F.gelu(self.fc1(self.norm(x))))
+    def forward(self, x, residual=None):
+        return linear(self.fc2, linear(self.fc1, self.norm(x), "gelu"), residual=residual)
 
 
 class TinyViTBlock(nn.Module):
@@ -111,7 +118,7 @@ class TinyViTBlock(nn.Module):
         s = self.window
         if h == s and w == s:
             return self.attn(x)
-        x = x.view(b, h, w, c)
+        x = x.reshape(b, h, w, c)
         pb, pr = (s - h % s) % s, (s - w % s) % s
         x = F.pad(x, (0, 0, 0, pr, 0, pb))  # padded tokens are not masked
         hp, wp = h + pb, w + pr
@@ -121,11 +128,9 @@ class TinyViTBlock(nn.Module):
         return x[:, :h, :w].reshape(b, n, c)
 
     def forward(self, x):
-        b, n, c = x.shape
         x = x + self._window_attention(x)
-        x = self.local_conv(x.transpose(1, 2).reshape(b, c, self.resolution, self.resolution))
-        x = x.view(b, c, n).transpose(1, 2)
-        return x + self.mlp(x)
+        x = conv2d(self.local_conv, tokens_to_map(x, self.resolution, self.resolution)).flatten(2).transpose(1, 2)
+        return self.mlp(x, residual=x)
 
 
 class Stage(nn.Module):
@@ -166,9 +171,7 @@ class TinyViT(nn.Module):
         self.neck = sam_neck(embed_dims[-1])
 
     def forward(self, x):
-        x = self.patch_embed(x)
+        x = self.patch_embed(x.contiguous(memory_format=torch.channels_last))
         for layer in self.layers:
             x = layer(x)
-        b, _, c = x.shape
-        r = self.out_resolution
-        return self.neck(x.transpose(1, 2).reshape(b, c, r, r))
+        return self.neck(tokens_to_map(x, self.out_resolution, self.out_resolution))

@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from samcli.models.layers import sam_neck
+from samcli.models.onednn import linear
 
 
 def relative_positions(q_size: int, k_size: int, table: torch.Tensor) -> torch.Tensor:
@@ -30,7 +31,7 @@ class Attention(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         b, h, w, _ = x.shape
-        qkv = self.qkv(x).reshape(b, h * w, 3, self.num_heads, -1).permute(2, 0, 3, 1, 4)
+        qkv = linear(self.qkv, x).reshape(b, h * w, 3, self.num_heads, -1).permute(2, 0, 3, 1, 4)
         q, k, v = qkv.unbind(0)  # (B, heads, HW, d)
         # decomposed relative position bias from the *unscaled* queries
         rq = q.reshape(b, self.num_heads, h, w, -1)
@@ -39,7 +40,7 @@ class Attention(nn.Module):
         bias = (rel_h[..., :, None] + rel_w[..., None, :]).reshape(b, self.num_heads, h * w, h * w)
         out = F.scaled_dot_product_attention(q, k, v, attn_mask=bias, scale=self.scale)
         out = out.transpose(1, 2).reshape(b, h, w, -1)
-        return self.proj(out)
+        return linear(self.proj, out)
 
 
 class MLP(nn.Module):
@@ -49,7 +50,7 @@ class MLP(nn.Module):
         self.lin2 = nn.Linear(hidden, dim)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.lin2(F.gelu(self.lin1(x)))
+        return linear(self.lin2, linear(self.lin1, x, "gelu"))
 
 
 def window_partition(x: torch.Tensor, window: int) -> tuple[torch.Tensor, tuple[int, int]]:

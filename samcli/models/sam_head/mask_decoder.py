@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from samcli.models.layers import LayerNorm2d
+from samcli.models.layers import LayerNorm2d, tokens_to_map
 from samcli.models.sam_head.transformer import TwoWayTransformer
 
 
@@ -52,25 +52,34 @@ class TokenMaskDecoder(nn.Module):
         """(B, C, h, w) → (B, C', 4h, 4w)."""
         raise NotImplementedError
 
+    def masks(self, src: torch.Tensor, hw: tuple[int, int], hyper: torch.Tensor) -> torch.Tensor:
+        """Image tokens (B, hw, C) and hypernetwork outputs (B, T, C') → logits (B, T, 4h, 4w).
+        Upscaled channels-last, as the tokens already are: no transposing copy, and
+        oneDNN's transposed convs and LayerNorm2d are faster on that layout."""
+        up = self.upscale(tokens_to_map(src, *hw))
+        return (hyper @ up.flatten(2)).view(hyper.shape[0], -1, *up.shape[-2:])
+
     def forward(self, image: torch.Tensor, image_pe: torch.Tensor, sparse: torch.Tensor,
-                dense: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        """image: (B, C, h, w) — one embedding per prompt; image_pe: (1, C, h, w);
-        sparse: (B, T, C); dense: (B, C, h, w) or None → (B, 4, 4h, 4w), (B, 4)."""
+                index: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """image: (B, C, h, w), the image embedding (+ dense prompt) of each prompt,
+        or (U, C, h, w) per distinct image with `index` (B,) naming each prompt's
+        (see `per_image`); image_pe: (1, C, h, w); sparse: (B, T, C)
+        → (B, 4, 4h, 4w), (B, 4)."""
         b = sparse.shape[0]
         out_tokens = torch.cat([self.iou_token.weight, self.mask_tokens.weight]).unsqueeze(0).expand(b, -1, -1)
         tokens = torch.cat([out_tokens, sparse], dim=1)
-        src = image if dense is None else image + dense
-        pos = image_pe.expand(b, -1, -1, -1)
-        _, c, h, w = src.shape
-        hs, src = self.transformer(src, pos, tokens)
+        hs, src = self.transformer(image, image_pe, tokens, index)
         iou_out = hs[:, 0]
         mask_out = hs[:, 1 : 1 + self.num_mask_tokens]
-
-        up = self.upscale(src.transpose(1, 2).reshape(b, c, h, w))
         hyper = torch.stack([mlp(mask_out[:, i]) for i, mlp in enumerate(self.output_hypernetworks_mlps)], dim=1)
-        _, cu, hu, wu = up.shape
-        masks = (hyper @ up.reshape(b, cu, hu * wu)).reshape(b, -1, hu, wu)
-        return masks, self.iou_prediction_head(iou_out)
+        return self.masks(src, image.shape[-2:], hyper), self.iou_prediction_head(iou_out)
+
+
+def per_image(embeddings: torch.Tensor, image_index: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The embeddings the prompts use, once each, and each prompt's row among them:
+    the decoder then does the image-only part of its work once per image."""
+    images, index = torch.unique(image_index, return_inverse=True)
+    return embeddings[images], index
 
 
 class MaskDecoder(TokenMaskDecoder):

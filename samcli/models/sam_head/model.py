@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from samcli.models.base import Geometry, PromptableModel, PromptTensors
-from samcli.models.sam_head.mask_decoder import MaskDecoder
+from samcli.models.sam_head.mask_decoder import MaskDecoder, per_image
 from samcli.models.sam_head.prompt_encoder import PromptEncoder
 from samcli.models.sam_head.transformer import TwoWayTransformer
 from samcli.ops.resize import longest_side_shape, pil_bilinear
@@ -53,8 +53,12 @@ class SamHeadModel(PromptableModel):
 
     def decode(self, embeddings: torch.Tensor, prompts: PromptTensors) -> tuple[torch.Tensor, torch.Tensor]:
         sparse, dense = self.prompt_encoder(prompts.coords, prompts.labels, prompts.boxes, prompts.masks)
+        pe = self.prompt_encoder.dense_pe()
+        if prompts.masks is None:  # dense is the no-mask embedding, the same for every prompt
+            images, index = per_image(embeddings, prompts.image_index)
+            return self.mask_decoder(images + dense[:1], pe, sparse, index)
         image = embeddings[prompts.image_index]  # = the reference's repeat_interleave
-        return self.mask_decoder(image, self.prompt_encoder.dense_pe(), sparse, dense)
+        return self.mask_decoder(image + dense, pe, sparse)
 
     # ---- postprocessing ------------------------------------------------
     def upscale(self, low_res: torch.Tensor, geom: Geometry) -> torch.Tensor:
