@@ -38,6 +38,7 @@ from pycocotools import mask as mask_utils
 
 from common import box_prompts, header  # noqa: E402
 from samcli.engine.pipeline import Job
+from samcli.engine.pipeline import PipelineOptions
 from samcli.engine.segment import SegmentOptions, Segmenter
 from samcli.io.images import list_images
 from samcli.io.prompts.types import Prompt
@@ -145,7 +146,7 @@ def main() -> None:
     reference.eval()  # refreshes TinyViT's attention-bias cache (see the parity README)
     predictor = SamPredictor(reference)
     model = load_model("mobilesam", checkpoint=ckpt, offline=True, progress=False)
-    segmenter = Segmenter(model, "cpu", SegmentOptions(prompt_batch=args.prompt_batch))
+    segmenter = Segmenter(model, SegmentOptions(prompt_batch=args.prompt_batch), PipelineOptions("cpu"))
 
     refs = list_images(args.images)
     boxes = image_boxes(refs, args.prompts)

@@ -21,7 +21,7 @@ from tests.fake_models import DiscModel, write_checkpoint
 FIELDS = {"samcli", "date", "model", "weights", "device", "gpu", "torch", "cuda", "python", "cpu_count", "threads",
           "precision", "batch_size", "prompt_batch", "workers", "compile", "channels_last", "images_source",
           "prompts_per_image", "warmup_images", "images", "wall_s", "images_per_s", "prompts_per_s",
-          "stage_ms_per_image", "peak_rss_mb", "peak_cuda_mb"}
+          "stage_ms_per_image", "peak_rss_mb", "peak_cuda_mb", "vs_fp32"}
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +62,18 @@ def test_bench_mobilesam_det_checkpoint_json(parity_checkpoint):
     assert (report["images"], report["warmup_images"], report["batch_size"]) == (2, 0, 1)
     assert report["weights"].startswith("checkpoint ") and report["weights"].endswith("mobilesam.pt")
     assert report["images_source"].startswith("generated 640x480 JPEG")
+    assert report["vs_fp32"] is None  # only int8 is compared with float32
+
+
+def test_bench_int8_reports_speed_and_agreement_with_fp32(parity_checkpoint):
+    run = samcli("bench", "--model", "mobilesam", "--checkpoint", parity_checkpoint("mobilesam"), "--device", "cpu",
+                 "--precision", "int8", "--json", "--images", "2", "--prompts-per-image", "3", "--warmup", "0")
+    assert run.returncode == 0, run.stderr
+    report = one_json_object(run.stdout)
+    assert_sound(report, 3)
+    vs = report["vs_fp32"]
+    assert report["precision"] == "int8" and vs["prompts"] == 2 * 3 and vs["speedup"] > 0
+    assert 0 <= vs["worst_iou"] <= vs["mean_iou"] <= 1
 
 
 def test_bench_fake_model_batches_json(disc):

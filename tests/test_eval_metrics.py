@@ -7,7 +7,8 @@ import pytest
 from samcli.errors import SamcliError
 from samcli.eval.cocoeval import coco_ap
 from samcli.eval.ground_truth import GroundTruth, GtInstance
-from samcli.eval.metrics import InstanceResult, click_table, mask_iou, miou_table, size_buckets
+from samcli.eval.metrics import InstanceResult, click_table, miou_table, size_buckets
+from samcli.ops.rle import iou as mask_iou
 from samcli.ops import rle
 from tests.eval_fakes import gt_image, rect
 

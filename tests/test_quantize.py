@@ -11,6 +11,7 @@ import torch
 from torch import nn
 from torch.ao.nn.quantized import dynamic as nnqd
 
+from samcli.engine.pipeline import PipelineOptions
 from samcli.engine.segment import SegmentOptions, Segmenter
 from samcli.io.prompts.types import Prompt
 from samcli.models.efficientsam.encoder import EfficientSamViT
@@ -101,7 +102,7 @@ def test_quantized_model_runs_in_the_engine():
     assert type(int8.mask_decoder.transformer.layers[0].cross_attn_token_to_image.k_proj) is nn.Linear  # decoder stays float
     image = np.random.default_rng(0).integers(0, 256, (300, 400, 3), dtype=np.uint8)
     prompts = [Prompt(box=np.array([20.0, 30.0, 200.0, 250.0])), Prompt(points=np.array([[100.0, 100.0]]), labels=np.array([1]))]
-    results = [Segmenter(m, "cpu", SegmentOptions()).segment(image, prompts) for m in (fp32, int8)]
+    results = [Segmenter(m, SegmentOptions(), PipelineOptions("cpu")).segment(image, prompts) for m in (fp32, int8)]
     for a, b in zip(*results):
         assert a.rle["size"] == b.rle["size"] == [300, 400]
         assert abs(a.score - b.score) < 0.05
@@ -112,3 +113,10 @@ def test_refuses_what_it_cannot_quantize():
         quantize_int8(tiny_sam_head().to("meta"))
     with pytest.raises(TypeError, match="promptable"):
         quantize_int8(nn.Sequential(nn.Linear(2, 2)))
+
+
+def test_precision_int8_quantizes_the_encoder_in_the_pipeline():
+    """`--precision int8`: the pipeline swaps the int8 layers in, activations stay float32."""
+    model = tiny_sam_head()
+    segmenter = Segmenter(model, pipeline=PipelineOptions("cpu", precision="int8"))
+    assert isinstance(segmenter.model.image_encoder.out, nnqd.Linear) and segmenter.dtype == torch.float32

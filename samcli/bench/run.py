@@ -10,6 +10,7 @@ times K (same wall time). Per-stage times come from the engine's own stats
 """
 from __future__ import annotations
 
+import copy
 import datetime
 import math
 import os
@@ -31,6 +32,7 @@ from samcli.engine.pipeline import Job, PipelineOptions
 from samcli.engine.segment import SegmentOptions, Segmenter
 from samcli.errors import SamcliError
 from samcli.io.images import list_images
+from samcli.ops import rle
 from samcli.writers.results import ResultWriter
 from samcli.writers.outputs import Outputs
 
@@ -92,9 +94,14 @@ def run_bench(options: BenchOptions, model: nn.Module | None = None, weights: st
     o = options
     warmup = whole_batches(o.warmup, o.batch_size)
     measured = whole_batches(o.num_images, o.batch_size)
-    segmenter = Segmenter(model, SegmentOptions(prompt_batch=o.prompt_batch),
-                          PipelineOptions(o.device, o.precision, o.batch_size, o.workers,
-                                          compile=o.compile, channels_last=o.channels_last))
+    float_model = copy.deepcopy(model) if o.precision == "int8" else None  # int8 quantizes `model` in place
+
+    def engine(net: nn.Module, precision: str) -> Segmenter:
+        return Segmenter(net, SegmentOptions(prompt_batch=o.prompt_batch),
+                         PipelineOptions(o.device, precision, o.batch_size, o.workers,
+                                         compile=o.compile, channels_last=o.channels_last))
+
+    segmenter = engine(model, o.precision)
     device = segmenter.device
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
@@ -109,7 +116,15 @@ def run_bench(options: BenchOptions, model: nn.Module | None = None, weights: st
             refs, source = cycled(found, warmup + measured), str(o.images)
         jobs = [Job(ref, box_prompts(o.prompts_per_image, o.seed * 1_000_003 + i)) for i, ref in enumerate(refs)]
         outputs = results_outputs(Path(tmp) / "results.json", o.model, o.batch_size)
-        times, wall = _timed_run(segmenter, jobs, warmup, outputs, o.prompts_per_image)
+        masks: list[list[dict]] = []
+        times, wall = _timed_run(segmenter, jobs, warmup, outputs, o.prompts_per_image, masks)
+        vs_fp32 = None
+        if float_model is not None:  # the same images and prompts in float32: speed and mask agreement
+            float_masks: list[list[dict]] = []
+            _, float_wall = _timed_run(engine(float_model, "fp32"), jobs, warmup,
+                                       results_outputs(Path(tmp) / "fp32.json", o.model, o.batch_size),
+                                       o.prompts_per_image, float_masks)
+            vs_fp32 = {"speedup": round(float_wall / wall, 3), **agreement(masks, float_masks)}
     images_per_s = measured / wall
     cuda = device.type == "cuda"
     return {
@@ -124,7 +139,7 @@ def run_bench(options: BenchOptions, model: nn.Module | None = None, weights: st
         "python": platform.python_version(),
         "cpu_count": os.cpu_count(),
         "threads": torch.get_num_threads(),
-        "precision": PRECISION_NAMES[segmenter.dtype],
+        "precision": "int8" if o.precision == "int8" else PRECISION_NAMES[segmenter.dtype],
         "batch_size": o.batch_size,
         "prompt_batch": segmenter.prompt_batch,
         "workers": segmenter.workers,
@@ -140,7 +155,14 @@ def run_bench(options: BenchOptions, model: nn.Module | None = None, weights: st
         "stage_ms_per_image": {stage: summary(times[stage]) for stage in STAGES},
         "peak_rss_mb": peak_rss_mb(),
         "peak_cuda_mb": round(torch.cuda.max_memory_allocated(device) / 2**20, 1) if cuda else None,
+        "vs_fp32": vs_fp32,  # int8 only: {speedup, mean_iou, worst_iou, prompts} against float32
     }
+
+
+def agreement(ours: list[list[dict]], reference: list[list[dict]]) -> dict:
+    """Mask IoU prompt by prompt (same images, same prompts): mean and worst."""
+    ious = [rle.iou(a, b) for x, y in zip(ours, reference) for a, b in zip(x, y)]
+    return {"mean_iou": round(statistics.fmean(ious), 5), "worst_iou": round(min(ious), 5), "prompts": len(ious)}
 
 
 def results_outputs(path: Path, model_id: str, batch_size: int) -> Outputs:
@@ -150,9 +172,10 @@ def results_outputs(path: Path, model_id: str, batch_size: int) -> Outputs:
     return Outputs([ResultWriter(str(path), "coco", {1: "object"}, info, sync_every=batch_size)])
 
 
-def _timed_run(segmenter: Segmenter, jobs: list[Job], warmup: int, outputs: Outputs,
-               prompts: int) -> tuple[dict[str, list[float]], float]:
-    """Run every job; → per-stage seconds of each measured image, and the measured wall time."""
+def _timed_run(segmenter: Segmenter, jobs: list[Job], warmup: int, outputs: Outputs, prompts: int,
+               masks: list[list[dict]]) -> tuple[dict[str, list[float]], float]:
+    """Run every job; → per-stage seconds of each measured image, and the measured wall
+    time. Each measured image's masks (RLE) are appended to `masks`."""
     times: dict[str, list[float]] = {stage: [] for stage in STAGES}
     start = time.perf_counter()
     for i, result in enumerate(segmenter.run(jobs)):
@@ -163,6 +186,7 @@ def _timed_run(segmenter: Segmenter, jobs: list[Job], warmup: int, outputs: Outp
             if i == warmup - 1:
                 start = time.perf_counter()
             continue
+        masks.append([a.rle for a in result.annotations])
         t = time.perf_counter()
         outputs.add(result)
         stage_s = result.stats.get("time_s", {})

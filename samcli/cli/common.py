@@ -111,7 +111,8 @@ def run_settings(pipeline: PipelineOptions, **settings: Any) -> dict[str, Any]:
         dtype = resolve_precision(pipeline.precision, resolve_device(pipeline.device))
     except SamcliError as exc:
         raise fail(str(exc)) from None
-    return {**settings, "precision": str(dtype).removeprefix("torch."), "batch_size": pipeline.batch_size}
+    precision = "int8" if pipeline.precision == "int8" else str(dtype).removeprefix("torch.")
+    return {**settings, "precision": precision, "batch_size": pipeline.batch_size}
 
 
 def execute(plan: Plan, outputs: Outputs, spec: RunnerSpec, jobs: list[Job], label: str, quiet: bool, *,

@@ -19,7 +19,8 @@ Offline = Annotated[bool, typer.Option(
     "--offline", help="Never download; fail fast if the weights are not cached (also SAMCLI_OFFLINE=1).")]
 Device = Annotated[str, typer.Option("--device", help="auto | cpu | cuda | cuda:N")]
 Precision = Annotated[str, typer.Option(
-    "--precision", help="auto (fp32 on CPU, bf16 on CUDA) | fp32 | fp16 | bf16")]
+    "--precision", help="auto (fp32 on CPU, bf16 on CUDA) | fp32 | fp16 | bf16 | int8 (CPU: int8 encoder layers, "
+                        "see the README for speed and agreement)")]
 BatchSize = Annotated[int, typer.Option(
     "--batch-size", "-b", min=1, help="Images per encoder call (raise on a GPU; 1 is best on CPU).")]
 Workers = Annotated[Optional[int], typer.Option(

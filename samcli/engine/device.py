@@ -8,7 +8,7 @@ import torch
 
 from samcli.errors import SamcliError
 
-PRECISIONS = ("auto", "fp32", "fp16", "bf16")
+PRECISIONS = ("auto", "fp32", "fp16", "bf16", "int8")
 
 
 def resolve_device(name: str = "auto") -> torch.device:
@@ -24,10 +24,17 @@ def resolve_device(name: str = "auto") -> torch.device:
 
 
 def resolve_precision(precision: str, device: torch.device) -> torch.dtype:
-    """auto: float32 on CPU (exact parity), bfloat16 autocast on CUDA (fast, and
-    its float32-sized exponent keeps tiny eps terms from underflowing)."""
+    """The dtype activations run in. auto: float32 on CPU (exact parity), bfloat16
+    autocast on CUDA (fast, and its float32-sized exponent keeps tiny eps terms from
+    underflowing). int8: float32 activations around the int8 layers the pipeline
+    swaps into the encoder (`models.quantize`); CPU only."""
     if precision not in PRECISIONS:
         raise SamcliError(f"unknown precision {precision!r}: use one of {', '.join(PRECISIONS)}")
+    if precision == "int8":
+        if device.type != "cpu":
+            raise SamcliError("--precision int8 runs on the CPU only (PyTorch's int8 kernels are CPU kernels); "
+                              "on a GPU use bf16 or fp16")
+        return torch.float32
     if precision == "auto":
         return torch.bfloat16 if device.type == "cuda" else torch.float32
     return {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}[precision]

@@ -32,7 +32,7 @@ class PipelineOptions:
     """How images flow, whatever the command."""
 
     device: str = "auto"  # auto | cpu | cuda | cuda:N
-    precision: str = "auto"  # auto (fp32 on CPU, bf16 on CUDA) | fp32 | fp16 | bf16
+    precision: str = "auto"  # auto (fp32 on CPU, bf16 on CUDA) | fp32 | fp16 | bf16 | int8 (CPU)
     batch_size: int = 1  # images per encoder call
     #: threads decoding and resizing the next images; None: 2 on CPU, the cores on CUDA
     workers: int | None = None
@@ -108,6 +108,10 @@ class ImagePipeline:
         # a weightless (meta) copy only serves `load`, e.g. in Ray's CPU tasks
         on_meta = any(t.is_meta for t in (*model.parameters(), *model.buffers()))
         self.model = model if on_meta else model.to(self.device).eval()
+        if self.options.precision == "int8" and not on_meta:
+            from samcli.models.quantize import quantize_int8
+
+            quantize_int8(self.model)  # in place, the encoder's Linear and 1×1 conv layers
         if self.options.channels_last and not on_meta:  # the encoder's convolutions; the decoder's stay as they are
             getattr(self.model, "image_encoder", self.model).to(memory_format=torch.channels_last)
         self._encode = torch.compile(self.model.encode) if self.options.compile else self.model.encode

@@ -18,7 +18,8 @@ from samcli.eval.cocoeval import AP_NAMES, coco_ap
 from samcli.eval.decoding import EncodedImage
 from samcli.eval.ground_truth import GroundTruth, GtImage, GtInstance, read_ground_truth
 from samcli.eval.image_match import ImageMatch, match_images
-from samcli.eval.metrics import SIZE_RANGES, InstanceResult, click_table, mask_iou, miou_table, size_buckets
+from samcli.eval.metrics import SIZE_RANGES, InstanceResult, click_table, miou_table, size_buckets
+from samcli.ops.rle import iou as mask_iou
 from samcli.eval.protocol_box import box_results
 from samcli.eval.protocol_coco_ap import detection_results
 from samcli.eval.protocol_point import DEFAULT_CLICKS, point_results

@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from pycocotools import mask as mask_utils
-
 from samcli.eval.clicks import Click
 from samcli.eval.ground_truth import CocoId
 
@@ -46,12 +44,6 @@ class InstanceResult:
     def from_json(cls, key: str, rec: dict) -> "InstanceResult":
         clicks = tuple(Click(x, y, bool(positive)) for x, y, positive in rec.get("clicks", ()))
         return cls(key, rec["id"], rec["category_id"], rec["area"], tuple(rec["iou"]), clicks)
-
-
-def mask_iou(pred_rle: dict, gt_rle: dict) -> float:
-    """|pred ∩ gt| / |pred ∪ gt| of two same-size RLEs, computed on the runs;
-    0.0 when both are empty."""
-    return float(mask_utils.iou([pred_rle], [gt_rle], [0])[0, 0])
 
 
 def size_buckets(area: float) -> list[str]:

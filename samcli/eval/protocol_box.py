@@ -7,7 +7,8 @@ import numpy as np
 
 from samcli.eval.decoding import EncodedImage, check_size, decode_chosen, to_rles
 from samcli.eval.ground_truth import GtImage
-from samcli.eval.metrics import InstanceResult, mask_iou
+from samcli.eval.metrics import InstanceResult
+from samcli.ops.rle import iou as mask_iou
 
 #: EfficientViT-SAM's predict_mask_from_box: multimask_output=True, argmax of the predicted IoU
 BOX_MULTIMASK = "always"

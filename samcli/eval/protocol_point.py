@@ -23,7 +23,8 @@ import torch
 from samcli.eval.clicks import Click, next_click
 from samcli.eval.decoding import EncodedImage, check_points, check_size, decode_chosen, to_rles
 from samcli.eval.ground_truth import GtImage, GtInstance
-from samcli.eval.metrics import InstanceResult, mask_iou
+from samcli.eval.metrics import InstanceResult
+from samcli.ops.rle import iou as mask_iou
 from samcli.ops import rle as rles
 
 #: EfficientViT-SAM's predict_mask_from_point: multimask_output=True, argmax of the predicted IoU

@@ -152,9 +152,17 @@ class PromptableModel(nn.Module):
         """SAM's advice: candidates for a lone point (ambiguous), one mask otherwise."""
         return prompts.num_points == 1 and not prompts.has_box
 
+    @property
+    def candidates(self) -> slice:
+        """The candidate tokens as a slice: indexing with a list would copy it to the
+        device (a GPU sync) in every decoder call."""
+        first, last = self.candidate_tokens[0], self.candidate_tokens[-1]
+        if list(self.candidate_tokens) != list(range(first, last + 1)):
+            raise ValueError("candidate_tokens must be consecutive")
+        return slice(first, last + 1)
+
     def best_candidate(self, iou: torch.Tensor) -> torch.Tensor:
-        cand = list(self.candidate_tokens)
-        return torch.as_tensor(cand, device=iou.device)[iou[:, cand].argmax(dim=1)]
+        return iou[:, self.candidates].argmax(dim=1) + self.candidates.start
 
     # ---- loading -------------------------------------------------------
     #: checkpoint keys the forward pass never uses (e.g. a classifier head)

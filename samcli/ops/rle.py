@@ -41,3 +41,11 @@ def bbox(rles: list[dict]) -> list[list[float]]:
 def decode(rle: dict) -> np.ndarray:
     """One RLE → (H, W) bool."""
     return mask_utils.decode(_as_bytes([rle])[0]).astype(bool)
+
+
+def iou(a: dict, b: dict) -> float:
+    """Mask IoU of two RLEs of the same size (1.0 for two empty masks)."""
+    if area([a])[0] == 0 and area([b])[0] == 0:
+        return 1.0
+    x, y = _as_bytes([a, b])
+    return float(mask_utils.iou([x], [y], [0])[0, 0])

@@ -115,7 +115,7 @@ def _decode_candidates(model, embedding: torch.Tensor, geom: Geometry, points: n
         coords=coords, labels=torch.ones((b, 1), dtype=torch.long, device=device),
     )
     low, iou = model.decode(embedding, prompts)
-    tokens = list(model.candidate_tokens)
+    tokens = model.candidates
     # filter in float32 whatever precision the decoder ran in (the references are float32)
     return low[:, tokens].flatten(0, 1).float(), iou[:, tokens].flatten(0, 1).float()
 

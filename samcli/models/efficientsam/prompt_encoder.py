@@ -27,7 +27,8 @@ def points_with_box_corners(prompts: PromptTensors, max_points: int) -> tuple[to
         labels.append(prompts.labels.long())
     if prompts.boxes is not None:
         coords.append(prompts.boxes.reshape(-1, 2, 2))
-        corner_labels = torch.tensor([BOX_TOP_LEFT, BOX_BOTTOM_RIGHT], device=prompts.boxes.device)
+        # made on the device (no host→device copy, so no GPU sync): the labels are consecutive
+        corner_labels = torch.arange(BOX_TOP_LEFT, BOX_BOTTOM_RIGHT + 1, device=prompts.boxes.device)
         labels.append(corner_labels.expand(prompts.boxes.shape[0], 2))
     if not coords:
         raise InputError("EfficientSAM needs at least one point or a box per prompt")

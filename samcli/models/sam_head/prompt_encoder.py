@@ -34,8 +34,10 @@ class RandomFourierPE(nn.Module):
         """Pixel (x, y) in a frame of size frame_hw → PE."""
         # Normalise in the caller's precision, then cast: SAM's grid mode feeds
         # float64 points and casts only after this division.
-        scale = torch.tensor([frame_hw[1], frame_hw[0]], dtype=xy.dtype, device=xy.device)
-        return self.encode((xy / scale).to(self.positional_encoding_gaussian_matrix.dtype))
+        # (dividing by Python numbers, not a tensor built from them: that would be a
+        # host→device copy, i.e. a GPU sync, in every decoder call)
+        normed = torch.stack((xy[..., 0] / frame_hw[1], xy[..., 1] / frame_hw[0]), dim=-1)
+        return self.encode(normed.to(self.positional_encoding_gaussian_matrix.dtype))
 
 
 class PromptEncoder(nn.Module):
