@@ -26,5 +26,9 @@ test-all:
 bench:
 	$(BIN)/python benchmarks/run_all.py
 
+# The main job on the bundled samples (downloads the default model's weights once).
+demo:
+	$(BIN)/samcli segment sample_data/images --prompts sample_data/prompts/prompts.json --out out/sample.json
+
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache out

@@ -44,7 +44,7 @@ from samcli.io.images import list_images
 from samcli.io.prompts.types import Prompt
 from samcli.models import load_model
 from samcli.ops import rle
-from samcli.writers.coco import ResultWriter
+from samcli.writers.results import ResultWriter
 from tests.parity import IMAGES_DIR, mask_iou, write_checkpoint
 
 
@@ -170,7 +170,7 @@ def main() -> None:
     print(f"samcli is {t_ref / t_ours:.2f}x faster (ratio of medians; median of per-run ratios "
           f"{statistics.median(pairs):.2f}x, range {min(pairs):.2f}-{max(pairs):.2f}x)")
     print(f"mask IoU samcli vs reference over {len(ious)} prompts: min {min(ious):.5f}  mean {np.mean(ious):.5f}")
-    stages = {k: sum(r.stats.get(k, 0.0) for r in ours) for k in ("encode_s", "decode_s", "postprocess_s")}
+    stages = {k: sum(r.stats.get("time_s", {}).get(k, 0.0) for r in ours) for k in ("read", "encode", "decode", "postprocess")}
     print("samcli stages (warm-up run, summed over images): " + ", ".join(f"{k} {v:.3f}" for k, v in stages.items()))
 
 
