@@ -10,7 +10,8 @@ import pytest
 from pycocotools.coco import COCO
 
 from samcli.ops import rle
-from tests.cli_helpers import samcli
+from tests.cli_helpers import SAMPLES, samcli, samcli_fake
+from tests.fake_models import write_checkpoint
 from tests.parity import IMAGES_DIR, fixture_dir, golden, mask_iou
 from tests.pipeline_goldens import expected_prompts, native_prompt_json
 
@@ -50,10 +51,10 @@ def test_segment_reproduces_goldens_and_loads_in_pycocotools(parity_checkpoint, 
     assert len(dt.getAnnIds()) == len(cases)
 
 
-def test_bad_inputs_are_reported_by_name_and_the_rest_completes(parity_checkpoint, tmp_path):
+def test_bad_inputs_are_reported_by_name_and_the_rest_completes(tmp_path):
     images = tmp_path / "imgs"
     images.mkdir()
-    shutil.copy(IMAGES_DIR / "dog.jpg", images / "dog.jpg")
+    shutil.copy(SAMPLES / "images" / "dog.jpg", images / "dog.jpg")
     (images / "empty.jpg").write_bytes(b"")
     (images / "corrupt.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
     prompts = tmp_path / "p.json"
@@ -70,7 +71,8 @@ def test_bad_inputs_are_reported_by_name_and_the_rest_completes(parity_checkpoin
         {"file": "ghost.jpg", "prompts": [{"box": [1, 1, 5, 5]}]},
     ]}))  # json writes float("nan") as NaN, which samcli must reject by name
     out = tmp_path / "o.jsonl"
-    run = samcli("segment", images, "-p", prompts, "-m", "mobilesam", "-c", parity_checkpoint("mobilesam"), "-f", "jsonl", "-o", out)
+    run = samcli_fake("segment", images, "-p", prompts, "-f", "jsonl", "-o", out,
+                      checkpoint=write_checkpoint(tmp_path / "disc.pt"))
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
     for needle in ("images[0].prompts[1]", "NaN", "images[0].prompts[2]", "images[0].prompts[4]",
@@ -98,7 +100,7 @@ def test_missing_listed_image_is_reported_and_the_rest_completes(parity_checkpoi
 def test_unusable_prompt_file_is_a_usage_error(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"images": [ {"file": "dog.jpg", ')
-    run = samcli("segment", IMAGES_DIR, "-p", bad)
+    run = samcli("segment", SAMPLES / "images", "-p", bad)
     assert run.returncode == 2 and "bad.json" in run.stderr and "Traceback" not in run.stderr
 
 
