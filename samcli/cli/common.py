@@ -115,6 +115,21 @@ def run_settings(pipeline: PipelineOptions, **settings: Any) -> dict[str, Any]:
     return {**settings, "precision": precision, "batch_size": pipeline.batch_size}
 
 
+def announce_journal(plan: Plan, quiet: bool, label: str = "") -> None:
+    """What --resume found: no journal, the images already done, a repaired last line."""
+    if plan.journal is None:
+        return
+    who, where = f"{label}: " if label else "", escape(str(plan.journal.path))
+    if plan.resume and plan.journal.created:
+        err.print(f"[yellow]note[/] {who}--resume: no journal at {where}, so nothing to resume; "
+                  "starting from the first image")
+    elif plan.resumed and not quiet:
+        err.print(f"{who}resuming: {plan.resumed} of {len(plan.refs)} images are done (journal {where})")
+    if plan.journal.dropped_torn_line and not quiet:
+        err.print(f"[yellow]warning[/] {who}the journal's last line was cut short (killed mid-write); "
+                  "that image is done again")
+
+
 def execute(plan: Plan, outputs: Outputs, spec: RunnerSpec, jobs: list[Job], label: str, quiet: bool, *,
             ray: str | None = None, ray_actors: int | None = None, upfront_errors: Iterable[str] = (),
             totals: StatsTotals | None = None) -> None:
@@ -124,14 +139,7 @@ def execute(plan: Plan, outputs: Outputs, spec: RunnerSpec, jobs: list[Job], lab
                          resumable=plan.journal is not None)
     for key, message in plan.earlier_prompt_errors:
         summary.prompt_errors.add(key, message)
-    if plan.resume and plan.journal.created:
-        err.print(f"[yellow]note[/] --resume: no journal at {plan.journal.path}, so nothing to resume; "
-                  "starting from the first image")
-    elif plan.resumed and not quiet:
-        err.print(f"resuming: {plan.resumed} of {len(plan.refs)} images are done (journal {plan.journal.path})")
-    if plan.journal is not None and plan.journal.dropped_torn_line and not quiet:
-        err.print("[yellow]warning[/] the journal's last line was cut short (killed mid-write); "
-                  "that image is done again")
+    announce_journal(plan, quiet)
     runner = None
     if ray:
         from samcli.engine.ray_backend import run_on_ray

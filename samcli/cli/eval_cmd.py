@@ -23,7 +23,7 @@ from rich.table import Table
 
 from samcli import __version__
 from samcli.cli import options as opt
-from samcli.cli.common import checkpoint_or_exit, fail, images_or_exit, jobs_for, plan_or_exit, run_settings
+from samcli.cli.common import announce_journal, checkpoint_or_exit, fail, images_or_exit, jobs_for, plan_or_exit, run_settings
 from samcli.cli.drive import MAX_LISTED, RunSummary, drive, err
 from samcli.cli.exit_codes import EXIT_INTERRUPTED, EXIT_MODEL, EXIT_OK, EXIT_PARTIAL
 from samcli.cli.plan import Plan
@@ -258,14 +258,7 @@ def _run_model(run: ModelRun, options, truth: dict, found: dict, pipeline: Pipel
     """One model over the images its journal does not hold yet → its timing."""
 
     plan = run.plan
-    where = escape(str(plan.journal.path))
-    if plan.resume and plan.journal.created:
-        err.print(f"[yellow]note[/] --resume: no journal at {where}; {run.label} starts from the first image")
-    elif plan.resumed and not quiet:
-        err.print(f"{run.label}: resuming, {plan.resumed} of {len(plan.refs)} images are done (journal {where})")
-    if plan.journal.dropped_torn_line and not quiet:
-        err.print(f"[yellow]warning[/] {where}: the last line was cut short (killed mid-write); "
-                  "that image is evaluated again")
+    announce_journal(plan, quiet, run.label)
     if not plan.todo:  # all in the journal: not even the model is needed
         return {"images": 0, "seconds": 0.0, "images_per_s": None, "encoded": 0}
     try:

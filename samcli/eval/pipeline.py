@@ -142,14 +142,11 @@ class JournalWriter(Writer):
     is computed from the journal at the end."""
 
     def __init__(self, journal: Journal, sync_every: int = 1) -> None:
-        self.journal, self.sync_every, self._since_sync = journal, max(1, sync_every), 0
+        self.journal = journal
+        journal.sync_every = max(1, sync_every)
 
     def add(self, result: ImageResult) -> None:
         self.journal.append(result.to_json())
-        self._since_sync += 1
-        if self._since_sync >= self.sync_every:
-            self.journal.sync()
-            self._since_sync = 0
 
     def close(self, complete: bool = True) -> None:
         self.journal.close()

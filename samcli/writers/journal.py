@@ -96,7 +96,8 @@ def differences(old: dict, new: dict, prefix: str = "") -> list[str]:
 
 
 class Journal:
-    """Open with `Journal.open`; `append` each finished image, `sync` at batch ends."""
+    """Open with `Journal.open`; `append` each finished image. Every append is
+    flushed; every `sync_every`-th is fsync'd (writers set it to the encoder batch)."""
 
     def __init__(self, path: Path, fingerprint: dict, scanned: Scan | None) -> None:
         self.path = path
@@ -106,6 +107,8 @@ class Journal:
         self.created = scanned is None  # a new journal, not a continued one
         self._file: IO[bytes] | None = None
         self._offset = 0
+        self.sync_every = 1
+        self._since_sync = 0
 
     @classmethod
     def open(cls, path: str | os.PathLike, fingerprint: dict, resume: bool) -> "Journal":
@@ -160,12 +163,16 @@ class Journal:
         length = self._write(record)
         self._file.flush()  # in the OS now: survives a kill of this process
         self.entries[record["file"]] = Entry(start, length, "error" not in record, record.get("prompt_errors", []))
+        self._since_sync += 1
+        if self._since_sync >= self.sync_every:
+            self.sync()
 
     def sync(self) -> None:
         """On disk: survives a crash of the machine (called once per encoder batch)."""
         if self._file is not None:
             self._file.flush()
             os.fsync(self._file.fileno())
+            self._since_sync = 0
 
     def close(self) -> None:
         if self._file is not None:

@@ -113,8 +113,7 @@ class ResultWriter(Writer):
         self.info = info or {}
         self.with_stats = with_stats  # per-image counters and timings in the output
         self.image_ids = dict(image_ids) if image_ids is not None else None
-        self.sync_every, self.keep_journal, self.sidecar = max(1, sync_every), keep_journal, sidecar
-        self._since_sync = 0
+        self.keep_journal, self.sidecar = keep_journal, sidecar
         self._closed = False
         self._stream = sys.stdout if (self.target == "-" and fmt == "jsonl") else None
         self._private = journal is None and self._stream is None
@@ -126,6 +125,8 @@ class ResultWriter(Writer):
             path.unlink()
             journal = Journal.open(path, {}, resume=False)
         self.journal = journal
+        if journal is not None:
+            journal.sync_every = max(1, sync_every)
 
     def _image_id(self, key: str) -> int:
         if self.image_ids is None:
@@ -142,10 +143,6 @@ class ResultWriter(Writer):
             self._stream.flush()
         if self.journal is not None:
             self.journal.append(rec)
-            self._since_sync += 1
-            if self._since_sync >= self.sync_every:
-                self.journal.sync()
-                self._since_sync = 0
 
     def close(self, complete: bool = True) -> None:
         if self._closed or self.journal is None:
