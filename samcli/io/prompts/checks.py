@@ -33,6 +33,8 @@ def show(value: Any, limit: int = 60) -> str:
         text = json.dumps(value, allow_nan=True)
     except (TypeError, ValueError):
         text = repr(value)
+    except RecursionError:  # a list nested hundreds deep: the parser took it, printing it whole does not
+        text = "a value nested too deep to show"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -44,14 +46,17 @@ def number(value: Any, what: str) -> float:
     # bool is an int subclass in Python; `true` as a coordinate is a mistake, not 1
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise PromptError(f"{what} is not a number: {show(value)}")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer beyond float range (JSON caps digits; other callers may not)
+        raise PromptError(f"{what} is too large: {show(value)}") from None
 
 
 def finite(values: np.ndarray, what: str) -> np.ndarray:
     if np.isnan(values).any():
         raise PromptError(f"{what} has NaN")
     if np.isinf(values).any():
-        raise PromptError(f"{what} has inf")
+        raise PromptError(f"{what} has inf (Infinity, or a number too large for a float such as 1e400)")
     return values
 
 
@@ -67,12 +72,19 @@ def score(value: Any, what: str) -> float:
     return float(finite(np.array([number(value, what)]), what)[0])
 
 
+#: ids end up in int64 columns (numpy, pycocotools, COCO tools): larger ones cannot be written back
+MAX_ID = 2**63 - 1
+
+
 def integer(value: Any, what: str) -> int:
-    """A non-negative integer id; 3.0 is accepted (some exporters write floats)."""
+    """A non-negative integer id up to MAX_ID; 3.0 is accepted (some exporters write floats)."""
     v = number(value, what)
     if not np.isfinite(v) or v != int(v) or v < 0:
         raise PromptError(f"{what} must be a non-negative integer, got {show(value)}")
-    return int(v)
+    # an int is taken exactly; a float only below 2**53, where floats still hold every integer
+    if (value if isinstance(value, int) else v) > (MAX_ID if isinstance(value, int) else 2**53):
+        raise PromptError(f"{what} {show(value)} is too large (ids go up to 2^63 - 1, as integers)")
+    return int(value)
 
 
 def box_xyxy(box: np.ndarray, what: str = "box") -> np.ndarray:

@@ -1,11 +1,11 @@
 """Reading prompt files from disk, with failures as InputError naming the file (and line)."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from samcli.errors import InputError
+from samcli.io.jsontext import JsonProblem, loads
 
 #: one record of a list-like file: (where it is, for messages; the parsed value)
 Record = tuple[str, Any]
@@ -30,11 +30,11 @@ def read_json(path: Path) -> Any:
     if not text.strip():
         raise InputError(f"{path}: empty file")
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
+        return loads(text)
+    except JsonProblem as e:
         # "Extra data" after a complete value is the signature of JSON Lines saved as .json
-        hint = " (one JSON value per line? name the file .jsonl)" if e.msg == "Extra data" else ""
-        raise InputError(f"{path}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}{hint}") from None
+        hint = " (one JSON value per line? name the file .jsonl)" if e.message.endswith("Extra data") else ""
+        raise InputError(e.at(str(path)) + hint) from None
 
 
 def read_jsonl(path: Path) -> tuple[list[Record], list[str]]:
@@ -46,9 +46,9 @@ def read_jsonl(path: Path) -> tuple[list[Record], list[str]]:
         if not line.strip():
             continue
         try:
-            records.append((f"{path}:{lineno}", json.loads(line)))
-        except json.JSONDecodeError as e:
-            errors.append(f"{path}:{lineno}:{e.colno}: not valid JSON: {e.msg}")
+            records.append((f"{path}:{lineno}", loads(line)))
+        except JsonProblem as e:
+            errors.append(e.at(str(path), lineno))
     if not records:
         if not errors:
             raise InputError(f"{path}: empty file")

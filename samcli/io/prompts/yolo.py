@@ -15,10 +15,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from samcli.errors import InputError
 from samcli.io.prompts.checks import PromptError, box_from_cxcywh, box_xyxy, finite, fractions, integer
+from samcli.io.prompts.class_names import read_names
 from samcli.io.prompts.collect import Collector
 from samcli.io.prompts.reading import read_text
 from samcli.io.prompts.types import Prompt
@@ -101,41 +101,3 @@ def _parse_line(tokens: list[str]) -> tuple[int, np.ndarray, float | None]:
 
 def _conf(value: float) -> float:
     return float(finite(np.array([value]), "conf")[0])
-
-
-def read_names(path: Path) -> dict[int, str]:
-    """Class index → name from a data.yaml (names: list or {k: name}) or a names file."""
-    if path.suffix.lower() in (".yaml", ".yml"):
-        return _yaml_names(path)
-    lines = read_text(path).splitlines()
-    while lines and not lines[-1].strip():
-        lines.pop()
-    for i, line in enumerate(lines):
-        if not line.strip():
-            # a blank line would shift every class after it by one
-            raise InputError(f"{path}:{i + 1}: empty class name (one name per line, class 0 first)")
-    if not lines:
-        raise InputError(f"{path}: no class names")
-    return {k: line.strip() for k, line in enumerate(lines)}
-
-
-def _yaml_names(path: Path) -> dict[int, str]:
-    try:
-        doc = yaml.safe_load(read_text(path))
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise InputError(f"{where}: not valid YAML: {getattr(e, 'problem', None) or e}") from None
-    if not isinstance(doc, dict) or "names" not in doc:
-        raise InputError(f"{path}: no `names:` (expected a YOLO data.yaml with names as a list or {{0: name, ...}})")
-    if "kpt_shape" in doc:
-        raise InputError(f"{path}: pose (keypoint) labels are not supported as prompts; only box and segmentation labels")
-    names = doc["names"]
-    if isinstance(names, list):
-        names = dict(enumerate(names))
-    if not isinstance(names, dict) or not names:
-        raise InputError(f"{path}: `names` must be a list or a mapping {{0: name, ...}}")
-    try:
-        return {int(k): str(v) for k, v in names.items()}
-    except ValueError:
-        raise InputError(f"{path}: `names` keys must be class indices 0, 1, ...") from None
