@@ -12,7 +12,7 @@ from pycocotools import mask as mask_utils
 from samcli.errors import InputError
 from samcli.eval.ground_truth import read_ground_truth
 from samcli.eval.image_match import match_images
-from samcli.eval.segmentation import compressed_runs
+from samcli.ops.rle_counts import runs as compressed_runs
 from samcli.ops import rle
 from tests.eval_fakes import rect
 
@@ -187,7 +187,7 @@ def test_compressed_runs_read_pycocotools_strings():
         mask = rng.random((h, w)) < rng.random()
         encoded = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))["counts"].decode()
         flat = mask.ravel(order="F")
-        runs = compressed_runs(encoded)
+        runs = compressed_runs(encoded).tolist()
         assert sum(runs) == h * w
         starts = np.cumsum([0] + runs[:-1])
         assert all((flat[s : s + n] == bool(k % 2)).all() for k, (s, n) in enumerate(zip(starts, runs)))

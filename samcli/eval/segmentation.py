@@ -17,6 +17,7 @@ import numpy as np
 from pycocotools import mask as mask_utils
 
 from samcli.io.prompts.checks import PromptError, show
+from samcli.ops import rle_counts
 
 
 def to_rle(segmentation: Any, height: int, width: int) -> dict:
@@ -54,46 +55,18 @@ def _from_rle(rle: dict, height: int, width: int) -> dict:
     if size != [height, width]:
         raise PromptError(f'RLE "size" {show(size)} is not the image\'s [height, width] [{height}, {width}]')
     if isinstance(counts, list):
-        runs = counts
-        if any(isinstance(c, bool) or not isinstance(c, int) or c < 0 for c in runs):
+        if any(isinstance(c, bool) or not isinstance(c, int) or c < 0 for c in counts):
             raise PromptError(f'RLE "counts" must be non-negative integers, got {show(counts)}')
-        rle = mask_utils.frPyObjects({"size": size, "counts": counts}, height, width)
+        covered = sum(counts)
     elif isinstance(counts, (str, bytes)):
         try:
-            runs = compressed_runs(counts.decode("ascii") if isinstance(counts, bytes) else counts)
+            (covered,), _ = rle_counts.totals([counts.decode("ascii") if isinstance(counts, bytes) else counts])
         except (ValueError, UnicodeDecodeError):
             raise PromptError(f'RLE "counts" is not a COCO compressed string: {show(counts)}') from None
-        rle = {"size": size, "counts": counts}
     else:
         raise PromptError(f'RLE "counts" must be a list of run lengths or a compressed string, got {show(counts)}')
-    if sum(runs) != height * width:
-        raise PromptError(f"RLE runs cover {sum(runs)} pixels, the image has {height}×{width} = {height * width}")
-    return rle
-
-
-def compressed_runs(counts: str) -> list[int]:
-    """The run lengths a COCO compressed-RLE string stands for (pycocotools'
-    rleFrString format: 5-bit groups offset by 48, 0x20 = more groups follow,
-    0x10 in the last group = negative; from the third run on each value is the
-    difference to the run two places before)."""
-    runs: list[int] = []
-    pos = 0
-    while pos < len(counts):
-        value, shift, more = 0, 0, True
-        while more:
-            if pos >= len(counts):
-                raise ValueError("truncated")
-            c = ord(counts[pos]) - 48
-            if not 0 <= c < 64:
-                raise ValueError(f"character {counts[pos]!r}")
-            value |= (c & 0x1F) << shift
-            more = bool(c & 0x20)
-            pos, shift = pos + 1, shift + 5
-            if not more and c & 0x10:
-                value |= -1 << shift
-        if len(runs) > 2:
-            value += runs[-2]
-        if value < 0:
-            raise ValueError("negative run")
-        runs.append(value)
-    return runs
+    if covered != height * width:
+        raise PromptError(f"RLE runs cover {covered} pixels, the image has {height}×{width} = {height * width}")
+    # checked first: pycocotools takes the runs as uint32 and writes h·w of them, whatever they add up to
+    rle = {"size": size, "counts": counts}
+    return mask_utils.frPyObjects(rle, height, width) if isinstance(counts, list) else rle
