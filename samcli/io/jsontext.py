@@ -2,26 +2,23 @@
 whatever the text, `loads` returns a value or raises `JsonProblem`, never
 another exception.
 
-`json.loads` alone lets three hostile inputs through as crashes: nesting a
-thousand levels deep (RecursionError), an integer of 4,300+ digits (ValueError
-from Python's int-str limit, or OverflowError later, when it meets a float).
-Integers longer than `MAX_INT_DIGITS` are refused at parse time: no id or
-coordinate has that many digits, and refusing them keeps every integer that
-comes out convertible to a float. Numbers that overflow a float (1e400) parse
-as inf, like JSON's own `Infinity`, and the readers' checks refuse both.
+`json.loads` alone lets hostile inputs through as other exceptions: nesting
+a thousand levels deep (RecursionError), an integer of 4,300+ digits (a
+ValueError from Python's int-str limit). Integers below that limit parse, and
+the readers' checks bound them (an id must fit an int64; a coordinate a float);
+numbers that overflow a float (1e400) parse as inf, like JSON's own
+`Infinity`, and the readers' checks refuse both.
 """
 from __future__ import annotations
 
 import json
 import re
+import sys
 from typing import Any
 
-#: an int64 has 19 digits; room to spare for exporters that write ids as long integers
-MAX_INT_DIGITS = 100
 #: where a too-deep document is reported: deeper than any format samcli reads
 REPORT_DEPTH = 200
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
-_LONG_INT = re.compile(r"(?<![\w.\"])-?\d{%d,}" % (MAX_INT_DIGITS + 1))
 
 
 class JsonProblem(ValueError):
@@ -39,16 +36,6 @@ class JsonProblem(ValueError):
         return f"{name}{where}: {self.message}"
 
 
-class _LongInteger(Exception):
-    pass
-
-
-def _integer(text: str) -> int:
-    if len(text) > MAX_INT_DIGITS + (text[0] == "-"):
-        raise _LongInteger(text)
-    return int(text)
-
-
 def loads(text: str | bytes) -> Any:
     """`json.loads`, with every failure a JsonProblem naming line:column where it can."""
     if isinstance(text, bytes):
@@ -57,13 +44,13 @@ def loads(text: str | bytes) -> Any:
         except UnicodeDecodeError as e:
             raise JsonProblem(f"not UTF-8 text (byte {e.start})") from None
     try:
-        return json.loads(text, parse_int=_integer)
+        return json.loads(text)
     except json.JSONDecodeError as e:
         raise JsonProblem(f"not valid JSON: {e.msg}", (e.lineno, e.colno)) from None
-    except _LongInteger as e:
-        digits = len(str(e).lstrip("-"))
-        raise JsonProblem(f"an integer of {digits} digits (at most {MAX_INT_DIGITS})",
-                          _position(text, _LONG_INT.search(text))) from None
+    except ValueError:  # the only other one json raises: an integer beyond Python's int-str limit
+        limit = sys.get_int_max_str_digits()
+        raise JsonProblem(f"an integer of more than {limit} digits",
+                          _position(text, re.search(r"\d{%d,}" % (limit + 1), text))) from None
     except RecursionError:
         raise JsonProblem(f"nested too deep (lists/objects more than {REPORT_DEPTH} levels deep)",
                           _too_deep(text)) from None

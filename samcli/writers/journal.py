@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import IO, Any, Iterator
 
 from samcli.errors import InputError
+from samcli.io.jsontext import JsonProblem, loads
+from samcli.writers.journal_records import problem
 
 VERSION = 1
 
@@ -45,15 +47,14 @@ class Scan:
 
 
 def scan(path: Path) -> Scan:
-    """Read a journal's header and index its records (last one per key wins)."""
+    """Read a journal's header and index its records (last one per key wins).
+    Every record is checked (`journal_records.problem`): a damaged one is an
+    InputError naming its byte offset, now rather than after the remaining work."""
     with open(path, "rb") as f:
         header_line = f.readline()
-        try:
-            header = json.loads(header_line)
-            fingerprint = header["fingerprint"] if header.get("samcli_journal") == VERSION else None
-        except (ValueError, TypeError, KeyError, AttributeError):
-            fingerprint = None
-        if fingerprint is None or not header_line.endswith(b"\n"):
+        header = _parse(header_line)
+        fingerprint = header.get("fingerprint") if header and header.get("samcli_journal") == VERSION else None
+        if not isinstance(fingerprint, dict):
             raise InputError(f"{path}: not a samcli journal (version {VERSION}); move it away to start over")
         result = Scan(fingerprint, end=len(header_line))
         offset = result.end
@@ -62,6 +63,10 @@ def scan(path: Path) -> Scan:
             if record is None:  # killed mid-write: only ever the last line
                 result.torn = True
                 break
+            why = problem(record)
+            if why:
+                raise _damaged(path, offset, f"the record of {record.get('file')!r}: {why}"
+                               if isinstance(record.get("file"), str) else why)
             result.entries[record["file"]] = Entry(offset, len(line), "error" not in record,
                                                    record.get("prompt_errors", []))
             offset += len(line)
@@ -69,18 +74,24 @@ def scan(path: Path) -> Scan:
         else:
             return result
         if f.read(1):  # a broken line that is not the last: not a kill, a damaged file
-            raise InputError(f"{path}: damaged at byte {offset}; move it away to start over")
+            raise _damaged(path, offset, "not a JSON line")
     return result
 
 
+def _damaged(path: Path, offset: int, why: str) -> InputError:
+    return InputError(f"{path}: damaged at byte {offset}: {why}. Delete that line to do its image again, "
+                      "or move the journal away to start over")
+
+
 def _parse(line: bytes) -> dict | None:
+    """A complete line's JSON object, or None (cut short by a kill, or not JSON at all)."""
     if not line.endswith(b"\n"):
         return None
     try:
-        record = json.loads(line)
-    except ValueError:
+        record = loads(line)
+    except JsonProblem:
         return None
-    return record if isinstance(record, dict) and isinstance(record.get("file"), str) else None
+    return record if isinstance(record, dict) else None
 
 
 def differences(old: dict, new: dict, prefix: str = "") -> list[str]:
@@ -186,7 +197,10 @@ class Journal:
             for key in keys:
                 entry = self.entries[key]
                 f.seek(entry.offset)
-                yield json.loads(f.read(entry.length))
+                record = _parse(f.read(entry.length))
+                if record is None or record.get("file") != key:  # checked by scan: someone wrote to it since
+                    raise _damaged(self.path, entry.offset, f"the record of {key!r} changed since the journal was read")
+                yield record
 
     def remove(self) -> None:
         self.close()
