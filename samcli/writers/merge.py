@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from samcli.errors import InputError
 from samcli.writers.atomic import open_output
+from samcli.writers.merge_inputs import ShardOutput, read_shard_output
 
 
 @dataclass
@@ -25,41 +25,7 @@ class MergeReport:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _Input:
-    path: Path
-    fmt: str
-    content: Any  # coco: dict; coco-results: list; jsonl: [(image_id, line)]
-    manifest: dict | None
-
-
-def _read(path: Path) -> _Input:
-    manifest_path = Path(f"{path}.shard.json")
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else None
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    if path.suffix == ".jsonl" or (manifest or {}).get("format") == "jsonl":
-        lines = []
-        for n, line in enumerate(text.splitlines(), 1):
-            try:
-                lines.append((int(json.loads(line)["image_id"]), line))
-            except (ValueError, KeyError, TypeError):
-                raise InputError(f"{path}:{n}: not a samcli JSON Lines record") from None
-        return _Input(path, "jsonl", lines, manifest)
-    try:
-        doc = json.loads(text)
-    except ValueError as exc:
-        raise InputError(f"{path}: not JSON ({exc})") from None
-    if isinstance(doc, dict) and isinstance(doc.get("images"), list):
-        return _Input(path, "coco", doc, manifest)
-    if isinstance(doc, list):
-        return _Input(path, "coco-results", doc, manifest)
-    raise InputError(f"{path}: neither a COCO dataset, a results list nor JSON Lines")
-
-
-def _check_shards(inputs: list[_Input], report: MergeReport) -> None:
+def _check_shards(inputs: list[ShardOutput], report: MergeReport) -> None:
     with_manifest = [i for i in inputs if i.manifest is not None]
     for i in inputs:
         if i.manifest is None:
@@ -70,15 +36,13 @@ def _check_shards(inputs: list[_Input], report: MergeReport) -> None:
     seen: dict[int, Path] = {}
     for i in with_manifest:
         m = i.manifest
-        if m["shard"][1] != first["shard"][1] or m["listing_sha256"] != first["listing_sha256"]:
-            raise InputError(f"{i.path} is shard {m['shard'][0]}/{m['shard'][1]} of another job than "
+        if m.count != first.count or m.listing != first.listing:
+            raise InputError(f"{i.path} is shard {m.index}/{m.count} of another job than "
                              f"{with_manifest[0].path} (other image list or shard count)")
-        index = m["shard"][0]
-        if index in seen:
-            raise InputError(f"shard {index}/{m['shard'][1]} is given twice: {seen[index]} and {i.path}")
-        seen[index] = i.path
-    count = first["shard"][1]
-    report.missing = [f"{k}/{count}" for k in range(count) if k not in seen]
+        if m.index in seen:
+            raise InputError(f"shard {m.index}/{m.count} is given twice: {seen[m.index]} and {i.path}")
+        seen[m.index] = i.path
+    report.missing = [f"{k}/{first.count}" for k in range(first.count) if k not in seen]
 
 
 def _no_overlap(owner: dict[int, Path], image_id: int, path: Path) -> None:
@@ -87,7 +51,7 @@ def _no_overlap(owner: dict[int, Path], image_id: int, path: Path) -> None:
 
 
 def merge(paths: list[str | Path], out: str | Path) -> MergeReport:
-    inputs = [_read(Path(p)) for p in paths]
+    inputs = [read_shard_output(Path(p)) for p in paths]
     formats = {i.fmt for i in inputs}
     if len(formats) > 1:
         raise InputError("the inputs mix formats: " + ", ".join(f"{i.path} ({i.fmt})" for i in inputs))
