@@ -47,7 +47,7 @@ from samcli.writers.outputs import Outputs
 Protocol = Annotated[str, typer.Option("--protocol", help="box: each instance prompted with its box → mIoU | point: simulated clicks → mIoU after each --clicks count | coco-ap: --detections boxes → mask AP (COCOeval).")]
 Annotations = Annotated[Path, typer.Option("--annotations", "-a", help="COCO instances ground truth (polygons or RLE); file_name = the image's path relative to IMAGES.", exists=True, dir_okay=False)]
 Models = Annotated[str, typer.Option("--model", "-m", help="Model id, or several separated by commas: each is evaluated in turn, one row each.")]
-Checkpoints = Annotated[Optional[list[Path]], typer.Option("--checkpoint", "-c", help="Local weights file, given once per model in --model order (or never: the cache/download).", dir_okay=False)]
+Checkpoints = Annotated[Optional[list[Path]], typer.Option("--checkpoint", "-c", help="Local weights file, given once per model in --model order (or never: the cache/download).")]
 Clicks = Annotated[Optional[str], typer.Option("--clicks", help="point: report mIoU after these click counts, e.g. 2,4 (default 1,3,5).")]
 Feedback = Annotated[bool, typer.Option("--feedback", help="point: feed the previous mask back as a mask prompt (models that take one). Not what the papers report.")]
 Detections = Annotated[Optional[Path], typer.Option("--detections", help="coco-ap: a detector's COCO results list [{image_id, category_id, bbox, score}].", exists=True, dir_okay=False)]

@@ -14,7 +14,7 @@ Images = Annotated[str, typer.Argument(
     help="A folder (searched recursively), one image, a text file listing image paths, or - to read that list from stdin.")]
 Model = Annotated[str, typer.Option("--model", "-m", help="Model id (see `samcli models list`).")]
 Checkpoint = Annotated[Optional[Path], typer.Option(
-    "--checkpoint", "-c", help="Local weights file; skips the cache/download.", dir_okay=False)]
+    "--checkpoint", "-c", help="Local weights file; skips the cache/download.")]
 Offline = Annotated[bool, typer.Option(
     "--offline", help="Never download; fail fast if the weights are not cached (also SAMCLI_OFFLINE=1).")]
 Device = Annotated[str, typer.Option("--device", help="auto | cpu | cuda | cuda:N")]

@@ -23,7 +23,7 @@ def salient(
     images: opt.Images,
     out_dir: Annotated[Path, typer.Option("--out-dir", "-o", help="Writes cutouts/, annotations.json(l), and saliency/ + overlays/ when asked.", file_okay=False)],
     sod: Annotated[str, typer.Option("--sod", help="Salient-object map: u2netp (default, 4.7 MB) | u2net (176 MB, better) | spectral (no weights, works offline, lower quality).")] = DEFAULT_SALIENCY_SOURCE,
-    sod_checkpoint: Annotated[Optional[Path], typer.Option("--sod-checkpoint", help="Local weights for --sod u2net/u2netp.", dir_okay=False)] = None,
+    sod_checkpoint: Annotated[Optional[Path], typer.Option("--sod-checkpoint", help="Local weights for --sod u2net/u2netp.")] = None,
     threshold: Annotated[float, typer.Option("--threshold", min=0.0, max=1.0, help="Salient where map/255 >= this.")] = DEFAULT_THRESHOLD,
     min_blob_area: Annotated[int, typer.Option("--min-blob-area", min=0, help="Ignore salient blobs smaller than this (pixels).")] = DEFAULT_MIN_BLOB_AREA,
     model: opt.Model = opt.DEFAULT_MODEL,

@@ -7,6 +7,7 @@ tensors (`weights_only=True`).
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import urllib.error
 import urllib.request
@@ -54,6 +55,8 @@ def resolve_checkpoint(spec: ModelSpec, checkpoint: str | os.PathLike | None = N
     else a download (unless offline, where we fail fast naming the file to provide)."""
     if checkpoint is not None:
         path = Path(checkpoint).expanduser()
+        if path.is_dir():
+            raise CheckpointError(f"checkpoint {path} is a folder, not a weights file")
         if not path.is_file():
             raise CheckpointError(f"checkpoint {path} does not exist")
         return path
@@ -156,10 +159,18 @@ def verify_digest(path: Path, digest: str, what: str = "") -> None:
 
 def read_state_dict(path: str | os.PathLike) -> dict[str, torch.Tensor]:
     """Load tensors only and unwrap {"model": sd} / {"state_dict": sd}."""
+    if Path(path).is_dir():
+        raise CheckpointError(f"checkpoint {path} is a folder, not a weights file")
+    try:
+        empty = os.path.getsize(path) == 0
+    except OSError as exc:
+        raise CheckpointError(f"cannot read checkpoint {path}: {exc.strerror}") from None
+    if empty:
+        raise CheckpointError(f"checkpoint {path} is empty (0 bytes): an interrupted download or copy?")
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # pickle errors, truncated zips, not-a-checkpoint
-        raise CheckpointError(f"cannot read checkpoint {path}: {exc}") from None
+        raise CheckpointError(f"cannot read checkpoint {path}: {load_failure(exc)}") from None
     for key in WRAPPER_KEYS:
         if isinstance(obj, dict) and isinstance(obj.get(key), dict):
             obj = obj[key]
@@ -167,6 +178,26 @@ def read_state_dict(path: str | os.PathLike) -> dict[str, torch.Tensor]:
     if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
         raise CheckpointError(f"{path} is not a state dict of tensors")
     return obj
+
+
+#: torch's advice on a refused file is to load it with weights_only=False or to allowlist
+#: its classes: both run code from the file. A weights file never needs either, so we
+#: keep only what torch found, and say that
+_UNPICKLER = re.compile(r"WeightsUnpickler error:\s*(.*?)(?:\.?\s+Please use|\s*Check the documentation|$)", re.S)
+
+
+def load_failure(exc: BaseException) -> str:
+    """What torch.load said, without its advice to unpickle the file."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))
+    found = _UNPICKLER.search(text)
+    if found or "weights_only" in text:
+        what = " ".join(found.group(1).split()) if found else "not only tensors"
+        return (f"torch's tensors-only reader refused it ({what}). samcli reads weights no other way: that "
+                "could run code from the file. A file saved with torch.save(model.state_dict(), PATH) loads")
+    if isinstance(exc, EOFError):
+        return "the file ends too soon (cut short?)"
+    detail = " ".join(text.split()) or exc.__class__.__name__
+    return f"not a PyTorch weights file ({detail})" if isinstance(exc, (KeyError, ValueError, TypeError)) else detail
 
 
 def apply_state_dict(model: nn.Module, state: dict[str, torch.Tensor], source: str = "checkpoint") -> None:
