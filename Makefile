@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup test test-all bench demo clean
+.PHONY: setup test test-all fuzz bench demo clean
 
 setup:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ test:
 # Includes the cases marked slow.
 test-all:
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m '' --durations=15
+
+# Hostile and damaged input files through every reader (>= 10,000 cases): counts per reader and outcome.
+# Failing cases are saved under fuzz-failures/. `make test` runs a fixed-seed sample of ~1,000.
+fuzz:
+	$(BIN)/python -m tests.fuzz --cases 12000
 
 bench:
 	$(BIN)/python benchmarks/run_all.py

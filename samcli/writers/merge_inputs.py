@@ -111,7 +111,7 @@ def _jsonl(path: Path, text: str) -> list[tuple[int, str]]:
 def _coco(path: Path, doc: dict) -> None:
     _ids(path, "images", doc["images"], "id")
     for name, key in (("annotations", "image_id"), ("categories", "id")):
-        items = doc.get(name, [])
+        items = doc.get(name, [] if name == "categories" else None)  # every samcli COCO output has annotations
         if not isinstance(items, list):
             raise InputError(f'{path}: "{name}" must be a list, got {show(items)}')
         _ids(path, name, items, key)
