@@ -37,44 +37,33 @@ def segment(job, prompts, *extra, out=None, fmt="jsonl"):
                   "--model", "disc", "--checkpoint", ckpt, *extra)
 
 
-# (file name, content, where the message points): the file cannot be used at all → exit 2
-FILE_LEVEL = [
-    ("deep.json", BOX % ("[" * 1000 + "]" * 1000), "deep.json:1:"),
-    ("long_int.json", BOX % ("9" * 4400), "long_int.json:1:"),
-    ("declared.json", '{"categories": [{"id": %d, "name": "x"}], "images": []}' % 2**64, "declared.json: categories[0]"),
+# (file name, content, exit code, the message): a file that cannot be used at all is exit 2,
+# naming its line:column; an item that cannot be used is skipped by name and the rest runs (exit 1)
+PROMPT_FILES = [
+    ("deep.json", BOX % ("[" * 1000 + "]" * 1000), 2, "deep.json:1:"),
+    ("long_int.json", BOX % ("9" * 4400), 2, "long_int.json:1:"),
+    ("declared.json", '{"categories": [{"id": %d, "name": "x"}], "images": []}' % 2**64, 2,
+     "declared.json: categories[0]"),
     ("gdino.jsonl", '{"file": "a.png", "boxes": [[0.5, 0.5, 0.1, 0.1]], "logits": %s}\n' % ("[" * 1200 + "]" * 1200),
-     "gdino.jsonl:1:"),
-]
-
-
-@pytest.mark.parametrize("name, content, where", FILE_LEVEL, ids=[c[0] for c in FILE_LEVEL])
-def test_an_unreadable_prompt_file_is_a_usage_error_naming_file_and_place(job, name, content, where):
-    prompts = job[0] / name
-    prompts.write_text(content)
-    run = segment(job, prompts)
-    assert run.exit_code == 2, run.output
-    assert where in run.output and "internal error" not in run.output
-
-
-# an item that cannot be used is skipped by name; the rest of the file runs → exit 1
-ITEM_LEVEL = [
-    ("float_overflow.json", BOX % "1e400", "images[0].prompts[0]: category_id"),
-    ("beyond_int64.json", BOX % str(2**63), "images[0].prompts[0]: category_id 9223372036854775808 is too large"),
-    ("box_overflow.json", '{"images": [{"file": "a.png", "prompts": [{"box": [1, 1, 1e400, 5]}]}]}',
-     "images[0].prompts[0]: box has inf"),
+     2, "gdino.jsonl:1:"),
+    ("float_overflow.json", BOX % "1e400", 1, "float_overflow.json: images[0].prompts[0]: category_id"),
+    ("beyond_int64.json", BOX % str(2**63), 1,
+     "beyond_int64.json: images[0].prompts[0]: category_id 9223372036854775808 is too large"),
+    ("box_overflow.json", '{"images": [{"file": "a.png", "prompts": [{"box": [1, 1, 1e400, 5]}]}]}', 1,
+     "box_overflow.json: images[0].prompts[0]: box has inf"),
     ("coco.json", json.dumps({"images": [{"id": 1, "file_name": "a.png"}],
                               "annotations": [{"image_id": 1, "bbox": [1, 1, 5, 5], "category_id": 2**70}]}),
-     "annotations[0]: category_id"),
+     1, "coco.json: annotations[0]: category_id"),
 ]
 
 
-@pytest.mark.parametrize("name, content, where", ITEM_LEVEL, ids=[c[0] for c in ITEM_LEVEL])
-def test_an_unusable_item_is_named_and_skipped(job, name, content, where):
+@pytest.mark.parametrize("name, content, code, says", PROMPT_FILES, ids=[c[0] for c in PROMPT_FILES])
+def test_a_hostile_prompt_file_is_refused_by_file_and_item(job, name, content, code, says):
     prompts = job[0] / name
     prompts.write_text(content)
     run = segment(job, prompts)
-    assert run.exit_code == 1, run.output
-    assert f"{name}: {where}" in " ".join(run.output.split())
+    assert run.exit_code == code, run.output
+    assert says in " ".join(run.output.split())
 
 
 @pytest.mark.parametrize("names, where", [

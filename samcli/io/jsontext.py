@@ -1,6 +1,6 @@
-"""JSON that samcli did not write itself (prompt files, journals, shard outputs):
-whatever the text, `loads` returns a value or raises `JsonProblem`, never
-another exception.
+"""Text and JSON that samcli did not write itself (prompt files, journals, shard
+outputs): whatever the text, `loads` returns a value or raises `JsonProblem`,
+never another exception; `text_file` reads a file or raises InputError.
 
 `json.loads` alone lets hostile inputs through as other exceptions: nesting
 a thousand levels deep (RecursionError), an integer of 4,300+ digits (a
@@ -14,7 +14,10 @@ from __future__ import annotations
 import json
 import re
 import sys
+from pathlib import Path
 from typing import Any
+
+from samcli.errors import InputError
 
 #: where a too-deep document is reported: deeper than any format samcli reads
 REPORT_DEPTH = 200
@@ -34,6 +37,21 @@ class JsonProblem(ValueError):
         line = line if line is not None else self.line
         where = "".join(f":{n}" for n in (line, self.column) if n)
         return f"{name}{where}: {self.message}"
+
+
+def text_file(path: Path, hint: str = "") -> str:
+    """A UTF-8 text file's content (a byte-order mark dropped), or an InputError naming it."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, expected a file")
+    try:
+        # utf-8-sig: files saved by Windows tools often start with a byte-order mark
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: not UTF-8 text (byte {e.start}){hint}") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot read: {e.strerror}") from None
 
 
 def loads(text: str | bytes) -> Any:

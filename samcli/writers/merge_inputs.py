@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from samcli.errors import InputError
-from samcli.io.jsontext import JsonProblem, loads
+from samcli.io.jsontext import JsonProblem, loads, text_file
 from samcli.io.prompts.checks import MAX_ID, show
 
 FORMATS = ("coco", "coco-results", "jsonl")
@@ -41,7 +41,7 @@ class ShardOutput:
 
 def read_shard_output(path: Path) -> ShardOutput:
     manifest = read_manifest(Path(f"{path}.shard.json"))
-    text = _text(path)
+    text = text_file(path)
     if path.suffix == ".jsonl" or (manifest and manifest.fmt == "jsonl"):
         return ShardOutput(path, "jsonl", _jsonl(path, text), manifest)
     try:
@@ -62,7 +62,7 @@ def read_manifest(path: Path) -> Manifest | None:
     if not path.is_file():
         return None
     try:
-        doc = loads(_text(path))
+        doc = loads(text_file(path))
     except JsonProblem as e:
         raise InputError(e.at(str(path))) from None
     if not isinstance(doc, dict):
@@ -82,15 +82,6 @@ def read_manifest(path: Path) -> Manifest | None:
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f'{path}: "format" must be one of {", ".join(FORMATS)}, got {show(fmt)}')
     return Manifest(index, count, listing, fmt)
-
-
-def _text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise InputError(f"{path}: not UTF-8 text (byte {e.start})") from None
-    except OSError as e:
-        raise InputError(f"{path}: cannot read ({e.strerror})") from None
 
 
 def _jsonl(path: Path, text: str) -> list[tuple[int, str]]:

@@ -5,24 +5,14 @@ from pathlib import Path
 from typing import Any
 
 from samcli.errors import InputError
-from samcli.io.jsontext import JsonProblem, loads
+from samcli.io.jsontext import JsonProblem, loads, text_file
 
 #: one record of a list-like file: (where it is, for messages; the parsed value)
 Record = tuple[str, Any]
 
 
 def read_text(path: Path) -> str:
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, expected a file")
-    try:
-        # utf-8-sig: files saved by Windows tools often start with a byte-order mark
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputError(f"{path}: not UTF-8 text (byte {e.start}); is this really a prompt file?") from None
-    except OSError as e:
-        raise InputError(f"{path}: cannot read: {e.strerror}") from None
+    return text_file(path, "; is this really a prompt file?")
 
 
 def read_json(path: Path) -> Any:
