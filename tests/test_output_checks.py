@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -139,4 +141,31 @@ def test_stdout_closed_or_full_leaves_no_private_journal(fmt, sink, job, tmp_pat
     else:
         assert code == EXIT_BROKEN_PIPE and stderr == ""
     assert "internal error" not in stderr and "Traceback" not in stderr
+    assert list(tmp.iterdir()) == []
+
+
+def open_files(pid: int) -> list[str]:
+    found = []
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            found.append(os.readlink(fd))
+        except OSError:  # closed meanwhile
+            pass
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to see the process's open files")
+def test_a_killed_run_leaves_no_private_journal(job, tmp_path):
+    """The private journal has no name from the start: even SIGKILL leaves nothing."""
+    tmp, gate = tmp_path / "tmp", tmp_path / "gate"
+    tmp.mkdir()
+    proc = start_to_stdout(job, "coco", subprocess.DEVNULL, {"TMPDIR": str(tmp), "SAMCLI_FAKE_ENCODE_GATE": str(gate),
+                                                              "SAMCLI_FAKE_GATE_AFTER": "1"})
+    deadline = time.monotonic() + 120
+    while not [f for f in open_files(proc.pid) if f.startswith(f"{tmp}/")]:  # the journal is open, in $TMPDIR
+        assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read().decode()
+        time.sleep(0.05)
+    assert list(tmp.iterdir()) == []  # open, but already without a name
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
     assert list(tmp.iterdir()) == []
