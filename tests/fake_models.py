@@ -10,6 +10,8 @@ object-like masks without the parity fixtures' weights.
 For tests that kill a run (resume), across processes:
 - $SAMCLI_FAKE_ENCODE_LOG: each encoded image appends a line to that file;
 - $SAMCLI_FAKE_ENCODE_DELAY: seconds each encoder call sleeps (a run long enough to kill);
+- $SAMCLI_FAKE_ENCODE_GATE: once $SAMCLI_FAKE_GATE_AFTER images (default 0) are encoded, each
+  encoder call waits until that file exists (a run held mid-way, whatever the machine's load);
 - $SAMCLI_FAKE_KILL_IN_FINALISE: the process SIGKILLs itself while writing the output file.
 """
 from __future__ import annotations
@@ -51,6 +53,7 @@ class DiscModel(PromptableModel):
         return x
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
+        _wait_at_the_gate(self.encoded_images)
         self.encoded_images += x.shape[0]
         time.sleep(float(os.environ.get("SAMCLI_FAKE_ENCODE_DELAY", 0)))
         log = os.environ.get(ENCODE_LOG_ENV)
@@ -78,6 +81,17 @@ class DiscModel(PromptableModel):
         x = F.interpolate(low_res, (s, s), mode="bilinear", align_corners=False)
         ph, pw = geom.prompt_hw
         return F.interpolate(x[..., :ph, :pw], geom.original_hw, mode="bilinear", align_corners=False)
+
+
+def _wait_at_the_gate(encoded: int, timeout: float = 300) -> None:
+    gate = os.environ.get("SAMCLI_FAKE_ENCODE_GATE")
+    if not gate or encoded < int(os.environ.get("SAMCLI_FAKE_GATE_AFTER", 0)):
+        return
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(gate):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the test never opened the gate {gate}")
+        time.sleep(0.02)
 
 
 SPECS = (

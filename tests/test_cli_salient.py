@@ -19,13 +19,13 @@ def test_salient_writes_a_cutout_per_image_and_reports_images_without_object(par
                  parity_checkpoint("mobilesam"), "--out-dir", out, "--save-saliency", "--pad", "4")
     assert run.returncode == 0, run.stderr
     assert "no salient object" in run.stderr and "flat.png" in run.stderr
-    photos = sorted(p.stem for p in images.glob("*.jpg"))
-    assert sorted(p.stem for p in (out / "cutouts").glob("*.png")) == photos
-    for stem in photos:
-        cut = np.asarray(Image.open(out / "cutouts" / f"{stem}.png"))
+    photos = sorted(p.name for p in images.glob("*.jpg"))
+    assert sorted(p.stem for p in (out / "cutouts").glob("*.png")) == photos  # cutouts/<image file name>.png
+    for name in photos:
+        cut = np.asarray(Image.open(out / "cutouts" / f"{name}.png"))
         assert cut.ndim == 3 and cut.shape[2] == 4 and cut[..., 3].max() == 255
-        sal = np.asarray(Image.open(out / "saliency" / f"{stem}.png"))
-        assert sal.shape == np.asarray(Image.open(images / f"{stem}.jpg")).shape[:2] and sal.dtype == np.uint8
+        sal = np.asarray(Image.open(out / "saliency" / f"{name}.png"))
+        assert sal.shape == np.asarray(Image.open(images / name)).shape[:2] and sal.dtype == np.uint8
     doc = json.loads((out / "annotations.json").read_text())
     assert len(doc["annotations"]) == len(photos)
     for ann in doc["annotations"]:

@@ -38,9 +38,9 @@ def test_segment_sample_prompts_to_coco(disc, tmp_path):
         for a in anns:
             mask = coco.annToMask(a)
             assert mask.any() and (mask.shape == (by_file[name]["height"], by_file[name]["width"]))
-            png = np.asarray(Image.open(tmp_path / "masks" / name.rsplit(".", 1)[0] / f"{a['prompt_index']}.png"))
+            png = np.asarray(Image.open(tmp_path / "masks" / name / f"{a['prompt_index']}.png"))
             assert ((png > 0) == mask.astype(bool)).all()
-        assert (tmp_path / "viz" / name).is_file()
+        assert (tmp_path / "viz" / f"{name}.jpg").is_file()
         assert set(by_file[name]["stats"]["time_s"]) >= {"read", "preprocess", "encode", "decode", "postprocess"}
     assert "decoder prompts evaluated" in run.stderr and "seconds per stage" in run.stderr
 
@@ -69,10 +69,10 @@ def test_salient_cutouts_with_the_weight_free_source(disc, tmp_path):
                       "--save-overlays", checkpoint=disc)
     assert run.returncode == 0, run.stderr
     assert "no salient object" in run.stderr and "flat.png" in run.stderr
-    cut = np.asarray(Image.open(out / "cutouts" / "dog.png"))
+    cut = np.asarray(Image.open(out / "cutouts" / "dog.jpg.png"))
     assert cut.shape[2] == 4 and cut[..., 3].max() == 255
-    assert np.asarray(Image.open(out / "saliency" / "dog.png")).shape == (534, 800)
-    assert (out / "overlays" / "dog.jpg").is_file() and not (out / "cutouts" / "flat.png").exists()
+    assert np.asarray(Image.open(out / "saliency" / "dog.jpg.png")).shape == (534, 800)
+    assert (out / "overlays" / "dog.jpg.jpg").is_file() and not (out / "cutouts" / "flat.png.png").exists()
     doc = json.loads((out / "annotations.json").read_text())
     assert [i["file_name"] for i in doc["images"]] == ["dog.jpg", "flat.png"] and len(doc["annotations"]) == 1
 

@@ -96,7 +96,7 @@ def test_mask_pngs_and_overlay(tmp_path):
     MaskPngWriter(tmp_path).add(result)
     from PIL import Image
 
-    png = np.asarray(Image.open(tmp_path / "sub/a/1.png"))
+    png = np.asarray(Image.open(tmp_path / "sub/a.jpg/1.png"))  # the whole file name: a.png would not collide
     assert png.shape == (30, 40) and set(np.unique(png)) == {0, 255}
     assert (png > 0).sum() == result.annotations[1].area
     image = np.full((30, 40, 3), 100, np.uint8)

@@ -16,6 +16,7 @@ from samcli.cli.everything_cmd import everything
 from samcli.cli.merge_cmd import merge
 from samcli.cli.salient_cmd import salient
 from samcli.cli.segment_cmd import segment
+from samcli.writers.stdout import GuardedStdout, StdoutFailed
 
 app = typer.Typer(
     name="samcli",
@@ -52,12 +53,37 @@ def _terminate(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def _run_app() -> None:
+    try:
+        app()
+    finally:
+        sys.stdout.flush()  # now, where a failure is handled below, not at interpreter exit
+
+
+def _stdout_failed(exc: StdoutFailed) -> int:
+    """Quiet when the reader stopped reading (it has what it wanted); else say why."""
+    from samcli.cli.exit_codes import EXIT_BROKEN_PIPE, EXIT_IO_FAULT
+
+    if exc.reader_gone:
+        return EXIT_BROKEN_PIPE
+    from rich.markup import escape
+
+    from samcli.cli.drive import err
+
+    err.print(f"[red]error:[/] cannot write to stdout ({escape(str(exc))}), so samcli stopped; "
+              "write the results to a file instead: --out FILE")
+    return EXIT_IO_FAULT
+
+
 def main() -> None:
     """Entry point: anything unexpected becomes one line and exit code 4, with the
     traceback only on request (SAMCLI_DEBUG=1), never a wall of text in a pipeline."""
     signal.signal(signal.SIGTERM, _terminate)
+    sys.stdout = GuardedStdout(sys.stdout)  # a closed or full stdout ends the run as Unix tools end
     try:
-        app()
+        _run_app()
+    except StdoutFailed as exc:
+        sys.exit(_stdout_failed(exc))
     except Exception as exc:  # typer.Exit / SystemExit are not Exceptions
         if os.environ.get("SAMCLI_DEBUG"):
             raise

@@ -18,7 +18,9 @@ from samcli.engine.runners import Runner, RunnerSpec
 from samcli.errors import CheckpointError, SamcliError
 from samcli.io.images import ImageRef, list_images
 from samcli.io.shards import Shard
+from samcli.writers.destinations import check_output_file, check_output_folder
 from samcli.writers.images import MaskPngWriter, OverlayWriter
+from samcli.writers.journal import journal_path, lock_journal
 from samcli.writers.outputs import Outputs, Writer
 from samcli.writers.results import FORMATS, ResultWriter
 from samcli.writers.stats import StatsTotals
@@ -43,6 +45,33 @@ def images_or_exit(images: str) -> list[ImageRef]:
 def check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+
+
+def outputs_writable_or_exit(files: Iterable[tuple[str, str | Path | None]],
+                             folders: Iterable[tuple[str, Path | None]] = ()) -> None:
+    """Every command that writes checks its outputs first: (option, path) pairs,
+    None = not asked for. A path that cannot be written is exit 2 before any work."""
+    try:
+        for option, target in files:
+            if target is not None:
+                check_output_file(option, target)
+        for option, folder in folders:
+            if folder is not None:
+                check_output_folder(option, folder)
+    except SamcliError as exc:
+        raise fail(str(exc)) from None
+
+
+def lock_or_exit(*outputs: str | Path) -> None:
+    """One run per output: lock each output's journal now, before any slow step (prompts,
+    weights), so a second run on the same output is refused at once (writers/lock.py).
+    Held until the journal is closed or removed, or the process ends."""
+    try:
+        for out in outputs:
+            if str(out) != "-":
+                lock_journal(journal_path(out))
+    except SamcliError as exc:
+        raise fail(str(exc)) from None
 
 
 def shard_or_exit(text: str | None) -> Shard | None:
@@ -121,8 +150,8 @@ def announce_journal(plan: Plan, quiet: bool, label: str = "") -> None:
         return
     who, where = f"{label}: " if label else "", escape(str(plan.journal.path))
     if plan.resume and plan.journal.created:
-        err.print(f"[yellow]note[/] {who}--resume: no journal at {where}, so nothing to resume; "
-                  "starting from the first image")
+        err.print(f"[yellow]note[/] {who}--resume: no journal with a finished image at {where}, so nothing "
+                  "to resume; starting from the first image")
     elif plan.resumed and not quiet:
         err.print(f"{who}resuming: {plan.resumed} of {len(plan.refs)} images are done (journal {where})")
     if plan.journal.dropped_torn_line and not quiet:

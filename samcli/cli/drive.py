@@ -17,6 +17,13 @@ from samcli.writers.outputs import Outputs
 # soft_wrap: never break a long path or URL in a message the user may copy
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
+
+def shown(name: str) -> str:
+    """A file name as one readable line: a newline, other control characters and
+    bytes that are not UTF-8 are shown as escapes (\\n, \\udce9), as Python writes them."""
+    return name if name.isprintable() else repr(name)[1:-1]
+
+
 #: messages of each kind kept for the summary: a long run's memory stays flat
 MAX_LISTED = 20
 
@@ -35,7 +42,7 @@ class Messages:
 
     def print(self, kind: str) -> None:
         for key, message in self.first:
-            err.print(f"{kind} {escape(key)}: {escape(message)}")
+            err.print(f"{kind} {escape(shown(key))}: {escape(message)}")
         if self.count > len(self.first):
             err.print(f"{kind} … and {self.count - len(self.first)} more (each is in the output file)")
 

@@ -23,7 +23,8 @@ from rich.table import Table
 
 from samcli import __version__
 from samcli.cli import options as opt
-from samcli.cli.common import announce_journal, checkpoint_or_exit, fail, images_or_exit, jobs_for, plan_or_exit, run_settings
+from samcli.cli.common import (announce_journal, checkpoint_or_exit, fail, images_or_exit, jobs_for,
+                               lock_or_exit, outputs_writable_or_exit, plan_or_exit, run_settings)
 from samcli.cli.drive import MAX_LISTED, RunSummary, drive, err
 from samcli.cli.exit_codes import EXIT_INTERRUPTED, EXIT_MODEL, EXIT_OK, EXIT_PARTIAL
 from samcli.cli.plan import Plan
@@ -95,6 +96,7 @@ def evaluate(
     a JSON report. Exit 0: all evaluated; 1: finished, but some annotations,
     detections or images could not be used (listed); 2: unusable input; 3: weights."""
     _check_protocol_options(protocol, clicks, feedback, detections)
+    outputs_writable_or_exit([("--out", out)])
     try:
         options = EvalOptions(protocol, _parse_clicks(clicks) if clicks else DEFAULT_CLICKS, multimask, feedback,
                               prompt_batch)
@@ -110,6 +112,8 @@ def evaluate(
                    "model, in --model order, or not at all (the cache/download)")
     if resume and out in (None, "-"):
         raise fail("--resume needs --out FILE: the journals live beside the report")
+    if out not in (None, "-"):  # the journals beside the report (else in a private scratch folder)
+        lock_or_exit(*(f"{out}.{label}" for label in _labels(ids)))
     refs = images_or_exit(images)
     gt, truth, matched, errors, warnings = _ground_truth_or_exit(annotations, refs, protocol, max_images)
     found: dict = {}

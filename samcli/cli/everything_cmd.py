@@ -8,8 +8,8 @@ import typer
 
 from samcli import __version__
 from samcli.cli import options as opt
-from samcli.cli.common import (check_format, checkpoint_or_exit, execute, fail, images_or_exit, jobs_for, outputs_for,
-                               plan_or_exit, run_settings, shard_or_exit)
+from samcli.cli.common import (check_format, checkpoint_or_exit, execute, fail, images_or_exit, jobs_for, lock_or_exit,
+                               outputs_for, outputs_writable_or_exit, plan_or_exit, run_settings, shard_or_exit)
 from samcli.engine.everything import EverythingParams
 from samcli.engine.pipeline import PipelineOptions
 from samcli.engine.runners import RunnerSpec
@@ -63,6 +63,9 @@ def everything(
     TinySAM's two-round version. Works with every model. Options keep the names
     and defaults of SAM's generator so existing settings carry over."""
     check_format(fmt)
+    outputs_writable_or_exit([("--out", out)],
+                             [("--save-masks", save_masks), ("--save-overlays", save_overlays)])
+    lock_or_exit(out)
     refs = images_or_exit(images)
     part = shard_or_exit(shard)
     try:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from samcli.cli.common import fail
+from samcli.cli.common import fail, outputs_writable_or_exit
 from samcli.cli.drive import err
 from samcli.cli.exit_codes import EXIT_OK, EXIT_PARTIAL
 from samcli.errors import SamcliError
@@ -23,6 +23,7 @@ def merge(
     manifest each shard writes beside its output."""
     from samcli.writers.merge import merge as merge_files
 
+    outputs_writable_or_exit([("--out", out)])
     try:
         report = merge_files(outputs, out)
     except SamcliError as exc:

@@ -8,8 +8,8 @@ import typer
 
 from samcli import __version__
 from samcli.cli import options as opt
-from samcli.cli.common import (check_format, checkpoint_or_exit, execute, fail, images_or_exit, jobs_for, outputs_for,
-                               plan_or_exit, run_settings, shard_or_exit)
+from samcli.cli.common import (check_format, checkpoint_or_exit, execute, fail, images_or_exit, jobs_for, lock_or_exit,
+                               outputs_for, outputs_writable_or_exit, plan_or_exit, run_settings, shard_or_exit)
 from samcli.engine.pipeline import PipelineOptions
 from samcli.engine.runners import RunnerSpec
 from samcli.engine.salient import SalientOptions
@@ -50,6 +50,12 @@ def salient(
     one SAM mask → RGBA cutout + annotation. Images with no salient object are
     reported and skipped; they do not fail the run."""
     check_format(fmt)
+    annotations = out_dir / ("annotations.jsonl" if fmt == "jsonl" else "annotations.json")
+    outputs_writable_or_exit([("--out-dir", annotations)],
+                             [("--out-dir", out_dir / "cutouts"),
+                              ("--out-dir", out_dir / "saliency" if save_saliency else None),
+                              ("--out-dir", out_dir / "overlays" if save_overlays else None)])
+    lock_or_exit(annotations)
     refs = images_or_exit(images)
     part = shard_or_exit(shard)
     try:
@@ -67,7 +73,6 @@ def salient(
     options = SalientOptions(threshold, min_blob_area, keep_maps=save_saliency)
     settings = run_settings(pipeline, sod=sod, threshold=threshold, min_blob_area=min_blob_area, pad=pad,
                             full_frame=full_frame)
-    annotations = out_dir / ("annotations.jsonl" if fmt == "jsonl" else "annotations.json")
     plan = plan_or_exit(refs, annotations, fmt, part, resume, "salient", model, weights, settings,
                         {"sod_weights": sod_weights})
     pictures = [CutoutWriter(out_dir / "cutouts", pad, full_frame)]

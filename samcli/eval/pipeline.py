@@ -149,4 +149,4 @@ class JournalWriter(Writer):
         self.journal.append(result.to_json())
 
     def close(self, complete: bool = True) -> None:
-        self.journal.close()
+        self.journal.sync()  # kept open and locked: the report is computed from it, then it is closed

@@ -22,9 +22,16 @@ def tree_digest(path: str | os.PathLike) -> str:
         return file_digest(path)
     h = hashlib.sha256()
     for child in sorted(p for p in path.rglob("*") if p.is_file()):
-        h.update(child.relative_to(path).as_posix().encode() + b"\0" + file_digest(child).encode() + b"\n")
+        h.update(key_bytes(child.relative_to(path).as_posix()) + b"\0" + file_digest(child).encode() + b"\n")
     return h.hexdigest()
 
 
 def text_digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(key_bytes(text)).hexdigest()
+
+
+def key_bytes(text: str) -> bytes:
+    """A file name's bytes, also for a name that is not UTF-8 (Python holds its
+    undecodable bytes as lone surrogates, which plain UTF-8 cannot encode). Valid
+    names give their UTF-8, so digests and shards are the same on every machine."""
+    return text.encode("utf-8", "surrogateescape")

@@ -11,7 +11,7 @@ import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -35,7 +35,7 @@ def list_images(source: str | Path, stdin: Iterable[str] | None = None) -> list[
     their keys are relative to the deepest folder containing them all, so a list
     of a folder's images matches the same prompt file as the folder itself."""
     if str(source) == "-":
-        return _from_list(stdin if stdin is not None else sys.stdin, "<stdin>")
+        return _from_list(stdin if stdin is not None else _names(sys.stdin.buffer), "<stdin>")
     path = Path(source)
     if path.is_dir():
         files = (p for p in path.rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file())
@@ -43,9 +43,15 @@ def list_images(source: str | Path, stdin: Iterable[str] | None = None) -> list[
     if path.is_file():
         if path.suffix.lower() in IMAGE_EXTENSIONS:
             return [ImageRef(path, path.name)]
-        with open(path, encoding="utf-8") as f:
-            return _from_list(f, str(path))
+        with open(path, "rb") as f:
+            return _from_list(_names(f), str(path))
     raise InputError(f"{source}: no such file or directory")
+
+
+def _names(lines: Iterable[bytes]) -> Iterator[str]:
+    """Lines of a list as file names: bytes that are not UTF-8 are kept as Python
+    keeps them in names it lists itself (surrogate escapes), so every name opens."""
+    return (line.decode("utf-8", "surrogateescape") for line in lines)
 
 
 def _from_list(lines: Iterable[str], origin: str) -> list[ImageRef]:

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from samcli.errors import InputError
-from samcli.io.digests import text_digest
+from samcli.io.digests import key_bytes, text_digest
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Shard:
 
 
 def shard_of(key: str, count: int) -> int:
-    return int.from_bytes(hashlib.sha1(key.encode("utf-8")).digest()[:8], "big") % count
+    return int.from_bytes(hashlib.sha1(key_bytes(key)).digest()[:8], "big") % count
 
 
 def image_ids(keys: list[str]) -> dict[str, int]:

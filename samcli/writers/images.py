@@ -15,35 +15,40 @@ from samcli.salient.cutout import cutout_rgba
 from samcli.writers.outputs import Writer
 
 
-def stem_path(root: Path, key: str) -> Path:
-    """'sub/dog.jpg' → root/sub/dog (outputs mirror the input tree)."""
+def picture_path(root: Path, key: str, suffix: str = "") -> Path:
+    """'sub/dog.jpg' → root/sub/dog.jpg<suffix>: outputs mirror the input tree and keep
+    the whole file name, so a.jpg and a.png never share a picture, whatever else is listed."""
     rel = PurePosixPath(key)
-    return root.joinpath(*rel.parent.parts, rel.stem)
+    return root.joinpath(*rel.parent.parts, rel.name + suffix)
 
 
 def write_image(path: Path, array: np.ndarray, params: list[int] | None = None) -> None:
-    """RGB(A) or grey uint8 → file, atomically (a killed run never leaves half a PNG)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """RGB(A) or grey uint8 → file, atomically (a killed run never leaves half a PNG).
+    Encoded in memory and written by Python: OpenCV's own file writing cannot take
+    every name a file system allows (it crashes on names that are not UTF-8)."""
     if array.ndim == 3:  # RGB(A) → OpenCV's BGR(A)
         array = cv2.cvtColor(array, cv2.COLOR_RGBA2BGRA if array.shape[2] == 4 else cv2.COLOR_RGB2BGR)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.part{path.suffix}")  # OpenCV picks the codec by suffix
+    ok, encoded = cv2.imencode(path.suffix, array, params or [])
+    if not ok:
+        raise OSError(f"cannot encode {path.suffix} for {path}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
-        if not cv2.imwrite(str(tmp), array, params or []):
-            raise OSError(f"cannot write {path}")
+        tmp.write_bytes(encoded.tobytes())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 
 
 class MaskPngWriter(Writer):
-    """root/<image path without extension>/<k>.png, 0/255, k = prompt_index when
-    there is one (segment), else the annotation's position."""
+    """root/<image path>/<k>.png, 0/255, k = prompt_index when there is one
+    (segment), else the annotation's position."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
 
     def add(self, result: ImageResult) -> None:
-        folder = stem_path(self.root, result.key)
+        folder = picture_path(self.root, result.key)
         for pos, ann in enumerate(result.annotations):
             k = ann.extra.get("prompt_index", pos)
             write_image(folder / f"{k}.png", rle.decode(ann.rle).astype(np.uint8) * 255)
@@ -98,7 +103,7 @@ def image_of(result: ImageResult) -> np.ndarray | None:
 
 
 class OverlayWriter(Writer):
-    """root/<image path>.jpg: the photo with masks, boxes and points drawn."""
+    """root/<image path>.jpg (e.g. sub/a.png.jpg): the photo with masks, boxes and points drawn."""
 
     needs_images = True
 
@@ -108,7 +113,7 @@ class OverlayWriter(Writer):
     def add(self, result: ImageResult) -> None:
         image = image_of(result)
         if image is not None:
-            write_image(stem_path(self.root, result.key).with_suffix(".jpg"), render_overlay(image, result),
+            write_image(picture_path(self.root, result.key, ".jpg"), render_overlay(image, result),
                         [cv2.IMWRITE_JPEG_QUALITY, 90])
 
 
@@ -125,7 +130,7 @@ class CutoutWriter(Writer):
         image = image_of(result) if result.annotations else None
         if image is not None:
             mask = rle.decode(result.annotations[0].rle)
-            write_image(stem_path(self.root, result.key).with_suffix(".png"),
+            write_image(picture_path(self.root, result.key, ".png"),
                         cutout_rgba(image, mask, crop=not self.full_frame, pad=self.pad))
 
 
@@ -138,4 +143,4 @@ class MapWriter(Writer):
     def add(self, result: ImageResult) -> None:
         array = result.maps.get(self.name)
         if array is not None:
-            write_image(stem_path(self.root, result.key).with_suffix(".png"), array)
+            write_image(picture_path(self.root, result.key, ".png"), array)

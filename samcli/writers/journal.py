@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Iterator
@@ -20,12 +21,18 @@ from typing import IO, Any, Iterator
 from samcli.errors import InputError
 from samcli.io.jsontext import JsonProblem, loads
 from samcli.writers.journal_records import problem
+from samcli.writers.lock import OutputLock
 
 VERSION = 1
 
 
 def journal_path(output: str | os.PathLike) -> Path:
     return Path(f"{output}.journal.jsonl")
+
+
+def lock_journal(path: str | os.PathLike) -> OutputLock:
+    """This process's lock on the journal at `path` (see `writers.lock`)."""
+    return OutputLock.acquire(f"{path}.lock", str(path))
 
 
 @dataclass
@@ -120,24 +127,40 @@ class Journal:
         self._offset = 0
         self.sync_every = 1
         self._since_sync = 0
+        self._named = True  # False: a private journal, whose file has no name (see `private`)
+        self._lock: OutputLock | None = None
 
     @classmethod
     def open(cls, path: str | os.PathLike, fingerprint: dict, resume: bool) -> "Journal":
         """A new journal, or with `resume` the existing one continued. Refuses to
         overwrite an unfinished run's journal without `resume` (that is lost work),
-        and to continue one written with other settings (a mixed output)."""
+        and to continue one written with other settings (a mixed output). Holds
+        the journal's lock (`writers.lock`) from before reading it until `close`
+        or `remove`: a second run on it is refused."""
         path = Path(path)
-        if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = lock_journal(path)
+        try:
+            journal = cls._open_locked(path, fingerprint, resume)
+        except BaseException:
+            lock.release()
+            raise
+        journal._lock = lock
+        return journal
+
+    @classmethod
+    def _open_locked(cls, path: Path, fingerprint: dict, resume: bool) -> "Journal":
+        scanned = scan(path) if path.exists() and path.stat().st_size else None
+        if scanned is None or not scanned.entries:
+            # no journal, or one without a single image (a run that stopped before its
+            # first, e.g. on wrong weights): no work to keep, nothing to match
+            path.unlink(missing_ok=True)
             journal = cls(path, fingerprint, None)
             journal._start()
             return journal
-        scanned = scan(path)
         if not resume:
-            if scanned.entries:
-                raise InputError(f"{path} holds an unfinished run's journal ({len(scanned.entries)} images): "
-                                 "add --resume to continue it, or delete it to start over")
-            path.unlink()  # a journal with nothing in it holds no work
-            return cls.open(path, fingerprint, resume)
+            raise InputError(f"{path} holds an unfinished run's journal ({len(scanned.entries)} images): "
+                             "add --resume to continue it, or delete it to start over")
         diff = differences(scanned.fingerprint, fingerprint)
         if diff:
             raise InputError(f"{path} was written with other settings, so --resume would mix two runs: "
@@ -146,9 +169,21 @@ class Journal:
         journal._continue(scanned.end)
         return journal
 
+    @classmethod
+    def private(cls, folder: str | os.PathLike | None = None) -> "Journal":
+        """A journal nobody resumes (results streamed to stdout, or the Python API
+        without a journal), in `folder` (default: the temporary folder). Its file
+        loses its name at once, so nothing is left behind, however the run ends."""
+        fd, name = tempfile.mkstemp(prefix=".samcli-", suffix=".journal.jsonl", dir=folder)
+        os.unlink(name)
+        journal = cls(Path(name), {}, None)
+        journal._named = False
+        journal._file = os.fdopen(fd, "w+b")
+        journal._write({"samcli_journal": VERSION, "fingerprint": {}})
+        return journal
+
     def _start(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = open(self.path, "wb")
+        self._file = open(self.path, "w+b")  # read back by `records` while open
         self._write({"samcli_journal": VERSION, "fingerprint": self.fingerprint})
         self.sync()
 
@@ -186,22 +221,40 @@ class Journal:
             self._since_sync = 0
 
     def close(self) -> None:
+        """Done with it: on disk, kept (for --resume), and no longer locked."""
+        self._close_file()
+        self._unlock()
+
+    def _close_file(self) -> None:
         if self._file is not None:
             self.sync()
             self._file.close()
             self._file = None
 
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
     def records(self, keys: list[str]) -> Iterator[dict]:
         """The last record of each key, in the order given (reads one at a time)."""
+        if self._file is not None:
+            self._file.flush()
+            yield from self._read(self._file.fileno(), keys)
+            return
         with open(self.path, "rb") as f:
-            for key in keys:
-                entry = self.entries[key]
-                f.seek(entry.offset)
-                record = _parse(f.read(entry.length))
-                if record is None or record.get("file") != key:  # checked by scan: someone wrote to it since
-                    raise _damaged(self.path, entry.offset, f"the record of {key!r} changed since the journal was read")
-                yield record
+            yield from self._read(f.fileno(), keys)
+
+    def _read(self, fd: int, keys: list[str]) -> Iterator[dict]:
+        for key in keys:
+            entry = self.entries[key]
+            record = _parse(os.pread(fd, entry.length, entry.offset))
+            if record is None or record.get("file") != key:  # checked by scan: someone wrote to it since
+                raise _damaged(self.path, entry.offset, f"the record of {key!r} changed since the journal was read")
+            yield record
 
     def remove(self) -> None:
-        self.close()
-        self.path.unlink(missing_ok=True)
+        self._close_file()
+        if self._named:
+            self.path.unlink(missing_ok=True)
+        self._unlock()  # only now: a run waiting for the lock must not find this journal

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 from pathlib import Path
 from typing import IO, Any, Iterable
 
@@ -121,9 +120,7 @@ class ResultWriter(Writer):
             folder = None if self.target == "-" else Path(self.target).parent
             if folder is not None:
                 folder.mkdir(parents=True, exist_ok=True)
-            path = Path(tempfile.mkstemp(prefix=".samcli-", suffix=".journal.jsonl", dir=folder)[1])
-            path.unlink()
-            journal = Journal.open(path, {}, resume=False)
+            journal = Journal.private(folder)
         self.journal = journal
         if journal is not None:
             journal.sync_every = max(1, sync_every)
@@ -148,6 +145,18 @@ class ResultWriter(Writer):
         if self._closed or self.journal is None:
             return
         self._closed = True
+        try:
+            self._write_output(complete)
+        except BaseException:
+            if self._private:  # nothing resumes it: it goes whatever happened (e.g. stdout closed while writing)
+                self.journal.remove()
+            raise
+        if self._private or (complete and not self.keep_journal):
+            self.journal.remove()
+        else:
+            self.journal.close()
+
+    def _write_output(self, complete: bool) -> None:
         self.journal.sync()
         if self._stream is None:
             write_results(self.journal, self.target, self.fmt, self.image_ids or {}, self.names, self.info,
@@ -155,10 +164,6 @@ class ResultWriter(Writer):
             if self.sidecar is not None and complete:
                 with open_output(f"{self.target}.shard.json") as f:
                     json.dump(self.sidecar, f, indent=1)
-        if self._private or (complete and not self.keep_journal):
-            self.journal.remove()
-        else:
-            self.journal.close()
 
     def __enter__(self) -> "ResultWriter":
         return self
