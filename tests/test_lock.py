@@ -20,7 +20,7 @@ def test_a_journal_holds_its_lock_until_closed_and_says_who_holds_it(tmp_path):
     lock = tmp_path / "out.json.journal.jsonl.lock"
     assert json.loads(lock.read_text())["pid"] == os.getpid()
     assert lock_journal(path) is journal._lock  # this process holds it already: the same lock
-    journal.append({"file": "a.jpg"})
+    journal.append({"file": "a.jpg", "path": "a.jpg", "width": 4, "height": 3, "annotations": []})
     journal.close()
     assert not lock.exists() and path.exists()  # closed: kept for --resume, no longer locked
     Journal.open(path, {"x": 1}, resume=True).remove()
