@@ -5,6 +5,7 @@ merging is sorting by id and numbering annotations again in that order.
 Each shard's output has a manifest beside it (`<out>.shard.json`: shard I/N,
 a digest of the whole image listing); with them, shards missing, given twice,
 or from another job are reported. Inputs are read whole (memory ~ output size).
+A `yolo-seg` output is a folder: merging is the union of the shards' folders.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from samcli.errors import InputError
+from samcli.writers import labelstudio, yolo_seg
 from samcli.writers.atomic import open_output
 
 
@@ -29,13 +31,15 @@ class MergeReport:
 class _Input:
     path: Path
     fmt: str
-    content: Any  # coco: dict; coco-results: list; jsonl: [(image_id, line)]
+    content: Any  # coco: dict; coco-results, labelstudio: list; jsonl: [(image_id, line)]; yolo-seg: None
     manifest: dict | None
 
 
 def _read(path: Path) -> _Input:
     manifest_path = Path(f"{path}.shard.json")
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else None
+    if path.is_dir():
+        return _Input(path, "yolo-seg", None, manifest)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -54,6 +58,8 @@ def _read(path: Path) -> _Input:
         raise InputError(f"{path}: not JSON ({exc})") from None
     if isinstance(doc, dict) and isinstance(doc.get("images"), list):
         return _Input(path, "coco", doc, manifest)
+    if labelstudio.is_tasks(doc) or (doc == [] and (manifest or {}).get("format") == "labelstudio"):
+        return _Input(path, "labelstudio", doc, manifest)
     if isinstance(doc, list):
         return _Input(path, "coco-results", doc, manifest)
     raise InputError(f"{path}: neither a COCO dataset, a results list nor JSON Lines")
@@ -95,6 +101,15 @@ def merge(paths: list[str | Path], out: str | Path) -> MergeReport:
     _check_shards(inputs, report)
     fmt = inputs[0].fmt
     owner: dict[int, Path] = {}
+    if fmt == "yolo-seg":
+        if str(out) == "-":
+            raise InputError("yolo-seg outputs are folders: give --out DIR")
+        report.images, report.annotations = yolo_seg.merge_folders([i.path for i in inputs], Path(out))
+        return report
+    if fmt == "labelstudio":
+        report.images, report.annotations = labelstudio.merge_tasks([(i.path, i.content) for i in inputs], out,
+                                                lambda image_id, path: _no_overlap(owner, image_id, path))
+        return report
     if fmt == "jsonl":
         lines = []
         for i in inputs:
