@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 # On a GPU machine pass your CUDA build, e.g. `make setup TORCH_SPEC="torch==2.13.0 --index-url ..."`.
 TORCH_SPEC ?= torch==2.13.0
 PYTEST_WORKERS ?= 2
+# Label Studio's and Datumaro's own code for the output-format round trips (tests/test_consumers.py): a venv of
+# their own, as they pin OpenCV < 5 and Pillow versions the project's venv cannot hold
+CONSUMERS ?= .venv-consumers
 
 .PHONY: setup test test-all fuzz bench demo clean
 
@@ -15,6 +18,8 @@ setup:
 	$(BIN)/python -m pip install -q $(TORCH_SPEC)
 	$(BIN)/python -m pip install -q -e '.[dev,ray]'
 	$(BIN)/samcli --version
+	$(PYTHON) -m venv $(CONSUMERS)
+	$(CONSUMERS)/bin/python -m pip install -q -r tests/consumers/requirements.txt
 
 test:
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=15
@@ -36,4 +41,4 @@ demo:
 	$(BIN)/samcli segment sample_data/images --prompts sample_data/prompts/prompts.json --out out/sample.json
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache out
+	rm -rf $(VENV) $(CONSUMERS) *.egg-info .pytest_cache out

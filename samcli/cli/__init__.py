@@ -11,6 +11,7 @@ import typer
 from samcli import __version__
 from samcli.cli import models_cmd
 from samcli.cli.bench_cmd import bench
+from samcli.cli.convert_cmd import convert
 from samcli.cli.eval_cmd import evaluate
 from samcli.cli.everything_cmd import everything
 from samcli.cli.merge_cmd import merge
@@ -32,6 +33,7 @@ app.command(no_args_is_help=True, short_help="Cut out each image's main object (
 app.command("eval", no_args_is_help=True, short_help="Box / point-click / COCO-AP protocols on COCO ground truth, per model.")(evaluate)
 app.command(short_help="Images/s, prompts/s, time per stage and memory of the segment engine.")(bench)
 app.command(no_args_is_help=True, short_help="Merge the outputs of a job run in shards (--shard I/N).")(merge)
+app.command(no_args_is_help=True, short_help="Re-export a coco output as yolo-seg, labelstudio, COCO polygons, … (no model).")(convert)
 app.add_typer(models_cmd.app, name="models")
 
 

@@ -16,13 +16,16 @@ from samcli.engine.device import resolve_device, resolve_precision
 from samcli.engine.pipeline import Job, PipelineOptions
 from samcli.engine.runners import Runner, RunnerSpec
 from samcli.errors import CheckpointError, SamcliError
+from samcli.io.digests import file_digest
 from samcli.io.images import ImageRef, list_images
 from samcli.io.shards import Shard
 from samcli.writers.destinations import check_output_file, check_output_folder
+from samcli.writers.export import ExportOptions
+from samcli.writers.formats import FORMATS, check_images, needs_path, writes_folder
 from samcli.writers.images import MaskPngWriter, OverlayWriter
 from samcli.writers.journal import journal_path, lock_journal
 from samcli.writers.outputs import Outputs, Writer
-from samcli.writers.results import FORMATS, ResultWriter
+from samcli.writers.results import ResultWriter
 from samcli.writers.stats import StatsTotals
 
 
@@ -42,9 +45,31 @@ def images_or_exit(images: str) -> list[ImageRef]:
     return refs
 
 
-def check_format(fmt: str) -> None:
+def check_format(fmt: str, out: str | Path | None = None) -> None:
     if fmt not in FORMATS:
         raise fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if needs_path(fmt) and str(out) == "-":
+        what = "a folder: give --out DIR" if writes_folder(fmt) else "files: give --out FILE"
+        raise fail(f"--format {fmt} writes {what}")
+
+
+def export_or_exit(fmt: str, polygons: bool, polygon_parts: str, min_area: int, ls_image_root: str,
+                   ls_from_name: str, ls_to_name: str, ls_polygons: bool) -> ExportOptions:
+    """The mask-writing options, checked against the format they apply to."""
+    if polygons and fmt not in ("coco", "coco-results", "jsonl"):
+        hint = "; for labelstudio use --ls-polygons" if fmt == "labelstudio" else " (yolo-seg is always polygons)"
+        raise fail(f"--polygons applies to coco, coco-results and jsonl{hint}")
+    if ls_polygons and fmt != "labelstudio":
+        raise fail("--ls-polygons applies to --format labelstudio")
+    try:
+        return ExportOptions(polygons, polygon_parts, min_area, ls_image_root, ls_from_name, ls_to_name, ls_polygons)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+
+
+def weights_digest(plan: Plan, weights: Path) -> str:
+    """sha256 of the weights file (already read for the journal's fingerprint when there is one)."""
+    return plan.journal.fingerprint["weights_sha256"] if plan.journal is not None else file_digest(weights)
 
 
 def outputs_writable_or_exit(files: Iterable[tuple[str, str | Path | None]],
@@ -60,6 +85,15 @@ def outputs_writable_or_exit(files: Iterable[tuple[str, str | Path | None]],
                 check_output_folder(option, folder)
     except SamcliError as exc:
         raise fail(str(exc)) from None
+
+
+def results_writable_or_exit(fmt: str, option: str, out: str | Path,
+                             folders: Iterable[tuple[str, Path | None]] = ()) -> None:
+    """The results' destination (a file, or a folder for yolo-seg) and the picture folders."""
+    if writes_folder(fmt):
+        outputs_writable_or_exit([], [(option, Path(out)), *folders])
+    else:
+        outputs_writable_or_exit([(option, out)], folders)
 
 
 def lock_or_exit(*outputs: str | Path) -> None:
@@ -98,6 +132,7 @@ def plan_or_exit(refs: list[ImageRef], out: str | Path, fmt: str, shard: Shard |
                  command: str, model: str, checkpoint: Path, settings: dict[str, Any],
                  inputs: dict[str, Path | None] | None = None) -> Plan:
     try:
+        check_images(fmt, [r.key for r in refs])
         return plan_run(refs, out, fmt, shard, resume,
                         lambda: fingerprint(command, model, checkpoint, settings, inputs or {}, shard))
     except SamcliError as exc:
@@ -107,7 +142,7 @@ def plan_or_exit(refs: list[ImageRef], out: str | Path, fmt: str, shard: Shard |
 def outputs_for(plan: Plan, out: str | Path, fmt: str, categories: dict[int, str], info: dict, *,
                 batch_size: int = 1, keep_journal: bool = False, with_stats: bool = False,
                 masks_dir: Path | None = None, overlays_dir: Path | None = None,
-                extra: Iterable[Writer] = ()) -> tuple[Outputs, StatsTotals | None]:
+                extra: Iterable[Writer] = (), export: ExportOptions | None = None) -> tuple[Outputs, StatsTotals | None]:
     """Pictures first, the results journal last: an image counts as done (and is
     skipped by --resume) only once everything of it is on disk."""
     writers: list[Writer] = []
@@ -117,7 +152,8 @@ def outputs_for(plan: Plan, out: str | Path, fmt: str, categories: dict[int, str
         writers.append(OverlayWriter(overlays_dir))
     writers += list(extra)
     writers.append(ResultWriter(out, fmt, categories, info, with_stats, image_ids=plan.ids, journal=plan.journal,
-                                sync_every=batch_size, keep_journal=keep_journal, sidecar=plan.sidecar))
+                                sync_every=batch_size, keep_journal=keep_journal, sidecar=plan.sidecar,
+                                export=export or ExportOptions()))
     totals = StatsTotals() if with_stats else None
     if totals is not None:
         writers.append(totals)

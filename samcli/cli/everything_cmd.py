@@ -8,8 +8,9 @@ import typer
 
 from samcli import __version__
 from samcli.cli import options as opt
-from samcli.cli.common import (check_format, checkpoint_or_exit, execute, fail, images_or_exit, jobs_for, lock_or_exit,
-                               outputs_for, outputs_writable_or_exit, plan_or_exit, run_settings, shard_or_exit)
+from samcli.cli.common import (check_format, checkpoint_or_exit, execute, export_or_exit, fail, images_or_exit, jobs_for,
+                               lock_or_exit, outputs_for, plan_or_exit, results_writable_or_exit, run_settings,
+                               shard_or_exit, weights_digest)
 from samcli.engine.everything import EverythingParams
 from samcli.engine.pipeline import PipelineOptions
 from samcli.engine.runners import RunnerSpec
@@ -45,6 +46,13 @@ def everything(
     stats: opt.Stats = False,
     out: opt.Out = "-",
     fmt: opt.Format = "coco",
+    polygons: opt.Polygons = False,
+    polygon_parts: opt.PolygonParts = opt.EXPORT.polygon_parts,
+    min_area: opt.MinArea = opt.EXPORT.min_area,
+    ls_image_root: opt.LsImageRoot = opt.EXPORT.ls_image_root,
+    ls_from_name: opt.LsFromName = opt.EXPORT.ls_from_name,
+    ls_to_name: opt.LsToName = opt.EXPORT.ls_to_name,
+    ls_polygons: opt.LsPolygons = False,
     batch_size: opt.BatchSize = 1,
     device: opt.Device = "auto",
     precision: opt.Precision = "auto",
@@ -62,8 +70,10 @@ def everything(
     filtered by predicted IoU and stability, box NMS), or with --hierarchical
     TinySAM's two-round version. Works with every model. Options keep the names
     and defaults of SAM's generator so existing settings carry over."""
-    check_format(fmt)
-    outputs_writable_or_exit([("--out", out)],
+    check_format(fmt, out)
+    export = export_or_exit(fmt, polygons, polygon_parts, min_area, ls_image_root, ls_from_name, ls_to_name,
+                            ls_polygons)
+    results_writable_or_exit(fmt, "--out", out,
                              [("--save-masks", save_masks), ("--save-overlays", save_overlays)])
     lock_or_exit(out)
     refs = images_or_exit(images)
@@ -82,10 +92,10 @@ def everything(
     settings = run_settings(pipeline, **dataclasses.asdict(params), with_stats=stats)
     plan = plan_or_exit(refs, out, fmt, part, resume, "everything", model, weights, settings)
     info = {"description": "samcli everything", "version": __version__, "model": model,
-            "mode": "hierarchical" if hierarchical else "grid"}
+            "mode": "hierarchical" if hierarchical else "grid", "weights_sha256": weights_digest(plan, weights)}
     outputs, totals = outputs_for(plan, out, fmt, {1: "object"}, info, batch_size=batch_size,
                                   keep_journal=keep_journal, with_stats=stats, masks_dir=save_masks,
-                                  overlays_dir=save_overlays)
+                                  overlays_dir=save_overlays, export=export)
     spec = RunnerSpec("everything", model, str(weights), params, pipeline)
     execute(plan, outputs, spec, jobs_for(plan.todo), "everything", quiet, ray=ray, ray_actors=ray_actors,
             totals=totals)

@@ -6,6 +6,9 @@ from typing import Annotated, Optional
 
 import typer
 
+from samcli.writers.export import ExportOptions
+from samcli.writers.formats import HELP as FORMATS_HELP
+
 # Apache-2.0, fewest encoder MACs among commercially usable models, fastest of them
 # on CPU (benchmarks/bench_encoders.py), and the best published quality per MAC
 DEFAULT_MODEL = "efficientvit-sam-l0"
@@ -26,7 +29,7 @@ BatchSize = Annotated[int, typer.Option(
 Workers = Annotated[Optional[int], typer.Option(
     "--workers", min=1, help="Threads decoding/resizing the next images (default: 2 on CPU, all cores but one on CUDA, at most 16).")]
 Out = Annotated[str, typer.Option("--out", "-o", help="Output file, or - for stdout.")]
-Format = Annotated[str, typer.Option("--format", "-f", help="coco (dataset JSON) | coco-results (list for COCO.loadRes) | jsonl (a line per image, streamed)")]
+Format = Annotated[str, typer.Option("--format", "-f", help=FORMATS_HELP)]
 SaveMasks = Annotated[Optional[Path], typer.Option(
     "--save-masks", help="Also write each mask as DIR/<image path>/<k>.png (0/255).", file_okay=False)]
 SaveOverlays = Annotated[Optional[Path], typer.Option(
@@ -50,3 +53,21 @@ Ray = Annotated[Optional[str], typer.Option(
                   "to or starts a local one; or a cluster address such as ray://head:10001.")]
 RayActors = Annotated[Optional[int], typer.Option(
     "--ray-actors", min=1, help="Model actors on Ray (one model each) [default: one per GPU, or per 2 CPUs].")]
+
+# ---- how masks are written (polygons, Label Studio); shared by segment, everything, salient, convert ----
+EXPORT = ExportOptions()  # the defaults
+Polygons = Annotated[bool, typer.Option(
+    "--polygons", help="coco, coco-results, jsonl: segmentation as a COCO polygon (the mask's outer outline: holes "
+                       "are filled) instead of RLE; area and bbox stay the mask's.")]
+PolygonParts = Annotated[str, typer.Option(
+    "--polygon-parts", help="Polygons of a mask in several parts: join (one outline through every part, linked by "
+                            "zero-width bridges) | largest (the largest part only).")]
+MinArea = Annotated[int, typer.Option(
+    "--min-area", min=0, help="Polygons (yolo-seg, --polygons, --ls-polygons): leave out parts of a mask smaller "
+                              "than this many pixels.")]
+LsImageRoot = Annotated[str, typer.Option(
+    "--ls-image-root", help="labelstudio: each task's data.image is this + the image's path relative to IMAGES.")]
+LsFromName = Annotated[str, typer.Option("--ls-from-name", help="labelstudio: the labels control's name.")]
+LsToName = Annotated[str, typer.Option("--ls-to-name", help="labelstudio: the image object's name.")]
+LsPolygons = Annotated[bool, typer.Option(
+    "--ls-polygons", help="labelstudio: polygonlabels regions (points in percent) instead of brush masks.")]

@@ -8,20 +8,22 @@ import typer
 
 from samcli import __version__
 from samcli.cli import options as opt
-from samcli.cli.common import (check_format, checkpoint_or_exit, execute, fail, images_or_exit, jobs_for, lock_or_exit,
-                               outputs_for, outputs_writable_or_exit, plan_or_exit, run_settings, shard_or_exit)
+from samcli.cli.common import (check_format, checkpoint_or_exit, execute, export_or_exit, fail, images_or_exit, jobs_for,
+                               lock_or_exit, outputs_for, plan_or_exit, results_writable_or_exit, run_settings,
+                               shard_or_exit, weights_digest)
 from samcli.engine.pipeline import PipelineOptions
 from samcli.engine.runners import RunnerSpec
 from samcli.engine.salient import SalientOptions
 from samcli.errors import SamcliError
 from samcli.salient import DEFAULT_MIN_BLOB_AREA, DEFAULT_SALIENCY_SOURCE, DEFAULT_THRESHOLD, saliency_source_names
 from samcli.salient.saliency import WEIGHT_FREE_SOURCES
+from samcli.writers.formats import FILE_NAMES
 from samcli.writers.images import CutoutWriter, MapWriter, OverlayWriter
 
 
 def salient(
     images: opt.Images,
-    out_dir: Annotated[Path, typer.Option("--out-dir", "-o", help="Writes cutouts/, annotations.json(l), and saliency/ + overlays/ when asked.", file_okay=False)],
+    out_dir: Annotated[Path, typer.Option("--out-dir", "-o", help="Writes cutouts/, the annotations (annotations.json(l), labels/ for yolo-seg, tasks.json for labelstudio), and saliency/ + overlays/ when asked.", file_okay=False)],
     sod: Annotated[str, typer.Option("--sod", help="Salient-object map: u2netp (default, 4.7 MB) | u2net (176 MB, better) | spectral (no weights, works offline, lower quality).")] = DEFAULT_SALIENCY_SOURCE,
     sod_checkpoint: Annotated[Optional[Path], typer.Option("--sod-checkpoint", help="Local weights for --sod u2net/u2netp.")] = None,
     threshold: Annotated[float, typer.Option("--threshold", min=0.0, max=1.0, help="Salient where map/255 >= this.")] = DEFAULT_THRESHOLD,
@@ -30,6 +32,13 @@ def salient(
     checkpoint: opt.Checkpoint = None,
     offline: opt.Offline = False,
     fmt: opt.Format = "coco",
+    polygons: opt.Polygons = False,
+    polygon_parts: opt.PolygonParts = opt.EXPORT.polygon_parts,
+    min_area: opt.MinArea = opt.EXPORT.min_area,
+    ls_image_root: opt.LsImageRoot = opt.EXPORT.ls_image_root,
+    ls_from_name: opt.LsFromName = opt.EXPORT.ls_from_name,
+    ls_to_name: opt.LsToName = opt.EXPORT.ls_to_name,
+    ls_polygons: opt.LsPolygons = False,
     pad: Annotated[int, typer.Option("--pad", min=0, help="Pixels of margin around the cropped cutout.")] = 0,
     full_frame: Annotated[bool, typer.Option("--full-frame", help="Cutouts keep the whole frame instead of the mask's box.")] = False,
     save_saliency: Annotated[bool, typer.Option("--save-saliency", help="Also write saliency/<image>.png (the map before thresholding).")] = False,
@@ -50,8 +59,10 @@ def salient(
     one SAM mask → RGBA cutout + annotation. Images with no salient object are
     reported and skipped; they do not fail the run."""
     check_format(fmt)
-    annotations = out_dir / ("annotations.jsonl" if fmt == "jsonl" else "annotations.json")
-    outputs_writable_or_exit([("--out-dir", annotations)],
+    export = export_or_exit(fmt, polygons, polygon_parts, min_area, ls_image_root, ls_from_name, ls_to_name,
+                            ls_polygons)
+    annotations = out_dir / FILE_NAMES[fmt]
+    results_writable_or_exit(fmt, "--out-dir", annotations,
                              [("--out-dir", out_dir / "cutouts"),
                               ("--out-dir", out_dir / "saliency" if save_saliency else None),
                               ("--out-dir", out_dir / "overlays" if save_overlays else None)])
@@ -78,10 +89,11 @@ def salient(
     pictures = [CutoutWriter(out_dir / "cutouts", pad, full_frame)]
     if save_saliency:
         pictures.append(MapWriter(out_dir / "saliency", "saliency"))
-    info = {"description": "samcli salient", "version": __version__, "model": model, "sod": sod}
+    info = {"description": "samcli salient", "version": __version__, "model": model, "sod": sod,
+            "weights_sha256": weights_digest(plan, weights)}
     outputs, _ = outputs_for(plan, annotations, fmt, {1: "salient object"}, info, batch_size=batch_size,
                              keep_journal=keep_journal, overlays_dir=out_dir / "overlays" if save_overlays else None,
-                             extra=pictures)
+                             extra=pictures, export=export)
     spec = RunnerSpec("salient", model, str(weights), options, pipeline,
                       saliency=(sod, str(sod_weights) if sod_weights else None))
     execute(plan, outputs, spec, jobs_for(plan.todo), "salient", quiet, ray=ray, ray_actors=ray_actors)

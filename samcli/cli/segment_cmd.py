@@ -8,16 +8,27 @@ import typer
 
 from samcli import __version__
 from samcli.cli import options as opt
-from samcli.cli.common import (check_format, checkpoint_or_exit, execute, fail, images_or_exit, jobs_for, lock_or_exit,
-                               outputs_for, outputs_writable_or_exit, plan_or_exit, run_settings, shard_or_exit)
+from samcli.cli.common import (check_format, checkpoint_or_exit, execute, export_or_exit, fail, images_or_exit, jobs_for,
+                               lock_or_exit, outputs_for, plan_or_exit, results_writable_or_exit, run_settings,
+                               shard_or_exit, weights_digest)
 from rich.markup import escape
 
 from samcli.cli.drive import err
 from samcli.engine.pipeline import PipelineOptions
 from samcli.engine.runners import RunnerSpec
-from samcli.engine.segment import SegmentOptions
+from samcli.engine.segment import DEFAULT_CATEGORY_ID, SegmentOptions
 from samcli.errors import SamcliError
-from samcli.io.prompts import load_prompts, match_image
+from samcli.io.prompts import PromptFile, load_prompts, match_image
+
+
+def output_categories(prompt_file: PromptFile) -> dict[int, str]:
+    """The prompt file's categories, and the default one when a prompt has none:
+    known before the run, so every shard numbers yolo-seg classes alike."""
+    categories = dict(prompt_file.categories)
+    if DEFAULT_CATEGORY_ID not in categories and any(
+            p.category_id is None for prompts in prompt_file.images.values() for p in prompts):
+        categories[DEFAULT_CATEGORY_ID] = "object"
+    return categories
 
 
 def segment(
@@ -29,6 +40,13 @@ def segment(
     offline: opt.Offline = False,
     out: opt.Out = "-",
     fmt: opt.Format = "coco",
+    polygons: opt.Polygons = False,
+    polygon_parts: opt.PolygonParts = opt.EXPORT.polygon_parts,
+    min_area: opt.MinArea = opt.EXPORT.min_area,
+    ls_image_root: opt.LsImageRoot = opt.EXPORT.ls_image_root,
+    ls_from_name: opt.LsFromName = opt.EXPORT.ls_from_name,
+    ls_to_name: opt.LsToName = opt.EXPORT.ls_to_name,
+    ls_polygons: opt.LsPolygons = False,
     multimask: Annotated[str, typer.Option("--multimask", help="auto: the model reference's default choice | always: best of the 3 candidates by predicted IoU | never: the single-mask output")] = "auto",
     batch_size: opt.BatchSize = 1,
     prompt_batch: Annotated[Optional[int], typer.Option("--prompt-batch", min=1, help="Prompts per decoder call (default: 64 on CUDA, 2 on CPU, where larger batches run slower per prompt).")] = None,
@@ -54,8 +72,10 @@ def segment(
     applied), x right, y down. Exit code 0 only if every image and prompt
     succeeded; see the README for the others.
     """
-    check_format(fmt)
-    outputs_writable_or_exit([("--out", out)],
+    check_format(fmt, out)
+    export = export_or_exit(fmt, polygons, polygon_parts, min_area, ls_image_root, ls_from_name, ls_to_name,
+                            ls_polygons)
+    results_writable_or_exit(fmt, "--out", out,
                              [("--save-masks", save_masks), ("--save-overlays", save_overlays)])
     lock_or_exit(out)
     refs = images_or_exit(images)
@@ -78,10 +98,13 @@ def segment(
                             min_score=min_score, with_stats=stats)
     plan = plan_or_exit(refs, out, fmt, part, resume, "segment", model, weights, settings,
                         {"prompts": prompts, "class_names": class_names, "coco_images": coco_images})
-    info = {"description": "samcli segment", "version": __version__, "model": model, "prompts": str(prompts)}
-    outputs, totals = outputs_for(plan, out, fmt, prompt_file.categories, info, batch_size=batch_size,
+    info = {"description": "samcli segment", "version": __version__, "model": model, "prompts": str(prompts),
+            "weights_sha256": weights_digest(plan, weights)}
+    if prompt_file.format == "yolo":  # category k + 1 is YOLO class k: yolo-seg gives the user's classes back
+        info["yolo_class_offset"] = 1
+    outputs, totals = outputs_for(plan, out, fmt, output_categories(prompt_file), info, batch_size=batch_size,
                                   keep_journal=keep_journal, with_stats=stats, masks_dir=save_masks,
-                                  overlays_dir=save_overlays)
+                                  overlays_dir=save_overlays, export=export)
     spec = RunnerSpec("segment", model, str(weights), options, pipeline)
     execute(plan, outputs, spec, jobs_for(plan.todo, by_image), "segment", quiet, ray=ray, ray_actors=ray_actors,
             upfront_errors=upfront, totals=totals)

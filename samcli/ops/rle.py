@@ -1,9 +1,13 @@
 """Binary masks ↔ COCO RLE, in C (pycocotools), never per-pixel Python."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import torch
 from pycocotools import mask as mask_utils
+
+if TYPE_CHECKING:
+    import torch
 
 
 def encode(masks: torch.Tensor | np.ndarray) -> list[dict]:
@@ -13,6 +17,8 @@ def encode(masks: torch.Tensor | np.ndarray) -> list[dict]:
     where the masks already are (on the GPU, cheaply), so the final (H, W, N)
     view is Fortran-contiguous and no CPU copy is made.
     """
+    import torch  # here, not above: decoding (writers, `samcli convert`) needs no torch
+
     if isinstance(masks, torch.Tensor):
         nwh = masks.transpose(-1, -2).to(torch.uint8).contiguous().cpu().numpy()
     else:

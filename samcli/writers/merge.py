@@ -5,6 +5,7 @@ merging is sorting by id and numbering annotations again in that order.
 Each shard's output has a manifest beside it (`<out>.shard.json`: shard I/N,
 a digest of the whole image listing); with them, shards missing, given twice,
 or from another job are reported. Inputs are read whole (memory ~ output size).
+A `yolo-seg` output is a folder: merging is the union of the shards' folders.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from samcli.errors import InputError
+from samcli.writers import labelstudio, yolo_seg
 from samcli.writers.atomic import open_output
 from samcli.writers.merge_inputs import ShardOutput, read_shard_output
 
@@ -59,6 +61,15 @@ def merge(paths: list[str | Path], out: str | Path) -> MergeReport:
     _check_shards(inputs, report)
     fmt = inputs[0].fmt
     owner: dict[int, Path] = {}
+    if fmt == "yolo-seg":
+        if str(out) == "-":
+            raise InputError("yolo-seg outputs are folders: give --out DIR")
+        report.images, report.annotations = yolo_seg.merge_folders([i.path for i in inputs], Path(out))
+        return report
+    if fmt == "labelstudio":
+        report.images, report.annotations = labelstudio.merge_tasks([(i.path, i.content) for i in inputs], out,
+                                                lambda image_id, path: _no_overlap(owner, image_id, path))
+        return report
     if fmt == "jsonl":
         lines = []
         for i in inputs:

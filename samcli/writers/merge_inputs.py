@@ -17,8 +17,9 @@ from typing import Any
 from samcli.errors import InputError
 from samcli.io.jsontext import JsonProblem, loads, text_file
 from samcli.io.prompts.checks import MAX_ID, show
+from samcli.writers import labelstudio
+from samcli.writers.formats import FORMATS
 
-FORMATS = ("coco", "coco-results", "jsonl")
 #: more shards than any job has: a count beyond it is a damaged manifest, not a plan
 MAX_SHARDS = 100_000
 
@@ -35,12 +36,14 @@ class Manifest:
 class ShardOutput:
     path: Path
     fmt: str
-    content: Any  # coco: dict; coco-results: list; jsonl: [(image_id, line)]
+    content: Any  # coco: dict; coco-results, labelstudio: list; jsonl: [(image_id, line)]; yolo-seg: None
     manifest: Manifest | None
 
 
 def read_shard_output(path: Path) -> ShardOutput:
     manifest = read_manifest(Path(f"{path}.shard.json"))
+    if path.is_dir():  # yolo-seg writes a folder of label files
+        return ShardOutput(path, "yolo-seg", None, manifest)
     text = text_file(path)
     if path.suffix == ".jsonl" or (manifest and manifest.fmt == "jsonl"):
         return ShardOutput(path, "jsonl", _jsonl(path, text), manifest)
@@ -51,6 +54,9 @@ def read_shard_output(path: Path) -> ShardOutput:
     if isinstance(doc, dict) and isinstance(doc.get("images"), list):
         _coco(path, doc)
         return ShardOutput(path, "coco", doc, manifest)
+    if labelstudio.is_tasks(doc) or (doc == [] and manifest and manifest.fmt == "labelstudio"):
+        _task_ids(path, doc)
+        return ShardOutput(path, "labelstudio", doc, manifest)
     if isinstance(doc, list):
         _ids(path, "", doc, "image_id")
         return ShardOutput(path, "coco-results", doc, manifest)
@@ -114,6 +120,15 @@ def _ids(path: Path, name: str, items: list, key: str) -> None:
         if not isinstance(item, dict):
             raise InputError(f"{where}: expected an object, got {show(item)}")
         _id(f"{where}.", item, key)
+
+
+def _task_ids(path: Path, tasks: list) -> None:
+    """Label Studio tasks carry samcli's image id as data.image_id."""
+    for i, task in enumerate(tasks):
+        data = task.get("data") if isinstance(task, dict) else None
+        if not isinstance(data, dict):
+            raise InputError(f"{path}: [{i}]: not a samcli task (expected {{\"data\": {{\"image\", \"image_id\"}}, ...}})")
+        _id(f"{path}: [{i}].data.", data, "image_id")
 
 
 def _id(where: str, item: dict, key: str) -> int:

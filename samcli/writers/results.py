@@ -1,5 +1,6 @@
 """The results file: a COCO dataset (`coco`), a results list (`coco-results`)
-or JSON Lines (`jsonl`, one line per image).
+or JSON Lines (`jsonl`, one line per image); the formats for labeling and
+training tools (`writers.formats`) are written through the same door.
 
 Finished images go to the run's journal as they come (`writers.journal`); the
 file is written from it at the end, atomically and streamed — one image's
@@ -13,19 +14,18 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import IO, Any, Iterable
+from typing import Any
 
 from samcli.engine.records import ImageResult
 from samcli.writers.atomic import open_output
+from samcli.writers.export import ExportOptions
+from samcli.writers.formats import FORMATS, WRITERS, needs_path
 from samcli.writers.journal import Journal
+from samcli.writers.jsonlist import json_list as _json_list
 from samcli.writers.outputs import Writer
+from samcli.writers.sources import ImageSource, JournalImages, categories_json
 
-FORMATS = ("coco", "coco-results", "jsonl")
-
-
-def categories_json(used: Iterable[int], names: dict[int, str]) -> list[dict[str, Any]]:
-    ids = sorted(set(names) | set(used))
-    return [{"id": i, "name": names.get(i, "object" if i == 1 else f"category_{i}")} for i in ids]
+NO_EXPORT = ExportOptions()
 
 
 def image_json(rec: dict, image_id: int, with_stats: bool) -> dict[str, Any]:
@@ -35,13 +35,13 @@ def image_json(rec: dict, image_id: int, with_stats: bool) -> dict[str, Any]:
     return out
 
 
-def jsonl_json(rec: dict, image_id: int, with_stats: bool) -> dict[str, Any]:
+def jsonl_json(rec: dict, image_id: int, with_stats: bool, export: ExportOptions = NO_EXPORT) -> dict[str, Any]:
     out: dict[str, Any] = {"image_id": image_id, "file": rec["file"]}
     if "error" in rec:
         out["error"] = rec["error"]
     else:
         out.update(width=rec["width"], height=rec["height"],
-                   annotations=[{"image_id": image_id, **a} for a in rec["annotations"]])
+                   annotations=[{"image_id": image_id, **export.coco_annotation(a)} for a in rec["annotations"]])
     for key in ("prompt_errors", "warnings"):
         if rec.get(key):
             out[key] = rec[key]
@@ -50,40 +50,39 @@ def jsonl_json(rec: dict, image_id: int, with_stats: bool) -> dict[str, Any]:
     return out
 
 
-def _json_list(f: IO[str], items: Iterable[dict]) -> None:
-    """`json.dump` of a list, one item at a time: the same bytes, flat memory."""
-    f.write("[")
-    for i, item in enumerate(items):
-        f.write((", " if i else "") + json.dumps(item))
-    f.write("]")
-
-
 def write_results(journal: Journal, target: str, fmt: str, image_ids: dict[str, int], names: dict[int, str],
-                  info: dict, with_stats: bool) -> None:
+                  info: dict, with_stats: bool, export: ExportOptions = NO_EXPORT) -> None:
     """Every image of the journal (its last record), in image-id order → `target`."""
-    keys = sorted((k for k in journal.entries if k in image_ids), key=image_ids.__getitem__)
-    ok_keys = [k for k in keys if journal.entries[k].ok]  # failed images use up an id but are not listed
+    render(JournalImages(journal, image_ids), target, fmt, names, info, with_stats, export)
+
+
+def render(source: ImageSource, target: str, fmt: str, names: dict[int, str], info: dict, with_stats: bool,
+           export: ExportOptions = NO_EXPORT) -> None:
+    """Image records → the output in `fmt`: the one function a run and `samcli convert` share."""
+    if fmt in WRITERS:
+        WRITERS[fmt](source, target, names, info, export)
+        return
     with open_output(target) as f:
         if fmt == "jsonl":
-            for rec in journal.records(keys):
-                f.write(json.dumps(jsonl_json(rec, image_ids[rec["file"]], with_stats)) + "\n")
+            for image_id, rec in source.images(ok_only=False):
+                f.write(json.dumps(jsonl_json(rec, image_id, with_stats, export)) + "\n")
             return
         used: set[int] = set()
 
         def annotations():
             ann_id = 0
-            for rec in journal.records(ok_keys):
+            for image_id, rec in source.images(ok_only=True):
                 for ann in rec["annotations"]:
                     used.add(ann["category_id"])
                     ann_id += 1
                     head = {"id": ann_id} if fmt == "coco" else {}
-                    yield {**head, "image_id": image_ids[rec["file"]], **ann}
+                    yield {**head, "image_id": image_id, **export.coco_annotation(ann)}
 
         if fmt == "coco-results":
             _json_list(f, annotations())
         else:
             f.write('{"info": ' + json.dumps(info) + ', "images": ')
-            _json_list(f, (image_json(rec, image_ids[rec["file"]], with_stats) for rec in journal.records(ok_keys)))
+            _json_list(f, (image_json(rec, image_id, with_stats) for image_id, rec in source.images(ok_only=True)))
             f.write(', "annotations": ')
             _json_list(f, annotations())
             f.write(', "categories": ' + json.dumps(categories_json(used, names)) + "}")
@@ -104,10 +103,13 @@ class ResultWriter(Writer):
     def __init__(self, target: str | Path, fmt: str, categories: dict[int, str] | None = None,
                  info: dict[str, Any] | None = None, with_stats: bool = False, *,
                  image_ids: dict[str, int] | None = None, journal: Journal | None = None, sync_every: int = 1,
-                 keep_journal: bool = False, sidecar: dict | None = None) -> None:
+                 keep_journal: bool = False, sidecar: dict | None = None,
+                 export: ExportOptions = NO_EXPORT) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}")
-        self.target, self.fmt = str(target), fmt
+        if needs_path(fmt) and str(target) == "-":
+            raise ValueError(f"the {fmt} format writes files: give a path, not '-'")
+        self.target, self.fmt, self.export = str(target), fmt, export
         self.names = dict(categories or {})
         self.info = info or {}
         self.with_stats = with_stats  # per-image counters and timings in the output
@@ -136,7 +138,7 @@ class ResultWriter(Writer):
         rec = result.to_json()
         image_id = self._image_id(result.key)
         if self._stream is not None:
-            self._stream.write(json.dumps(jsonl_json(rec, image_id, self.with_stats)) + "\n")
+            self._stream.write(json.dumps(jsonl_json(rec, image_id, self.with_stats, self.export)) + "\n")
             self._stream.flush()
         if self.journal is not None:
             self.journal.append(rec)
@@ -160,7 +162,7 @@ class ResultWriter(Writer):
         self.journal.sync()
         if self._stream is None:
             write_results(self.journal, self.target, self.fmt, self.image_ids or {}, self.names, self.info,
-                          self.with_stats)
+                          self.with_stats, self.export)
             if self.sidecar is not None and complete:
                 with open_output(f"{self.target}.shard.json") as f:
                     json.dump(self.sidecar, f, indent=1)
