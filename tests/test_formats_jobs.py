@@ -12,14 +12,15 @@ import pytest
 
 from tests.cli_helpers import invoke
 from tests.test_formats import tree
-from tests.test_resume import N_IMAGES, encodes, job, kill_when, records, segment_args, start  # noqa: F401
+from tests.segment_job import kill_when, records
+from tests.test_resume import N_IMAGES, encodes, job  # noqa: F401  (the module-scoped job fixture)
 
 TARGET = {"yolo-seg": "labels", "labelstudio": "tasks.json"}
 
 
 @pytest.mark.parametrize("fmt", ["yolo-seg", "labelstudio"])
 def test_three_shards_merged_equal_the_single_run(job, tmp_path, fmt):  # noqa: F811  (12 images, two boxes each)
-    images, prompts, ckpt = job
+    images, prompts, ckpt = job.images, job.prompts, job.checkpoint
 
     def segment(out, *extra):
         return invoke("segment", images, "-p", prompts, "-o", out, "-f", fmt, "-q", "--model", "disc",
@@ -50,16 +51,16 @@ def test_three_shards_merged_equal_the_single_run(job, tmp_path, fmt):  # noqa: 
 @pytest.mark.parametrize("fmt", ["yolo-seg", "labelstudio"])
 def test_killed_then_resumed_writes_what_an_uninterrupted_run_writes(job, tmp_path, fmt):  # noqa: F811
     def here(*args, env=None):  # in this process: only the run to kill needs one of its own
-        return invoke(*args, "--model", "disc", "--checkpoint", job[2], env=env)
+        return invoke(*args, "--model", "disc", "--checkpoint", job.checkpoint, env=env)
 
     reference = tmp_path / "ref" / TARGET[fmt]
-    assert here(*segment_args(job, reference, "-f", fmt)).exit_code == 0
+    assert here(*job.args(reference, "-f", fmt)).exit_code == 0
     out, log = tmp_path / "out" / TARGET[fmt], tmp_path / "encoded.log"
     journal = Path(f"{out}.journal.jsonl")
-    proc = start(job, segment_args(job, out, "-f", fmt), {"SAMCLI_FAKE_ENCODE_DELAY": "0.1"})
+    proc = job.start(job.args(out, "-f", fmt), {"SAMCLI_FAKE_ENCODE_DELAY": "0.1"})
     journaled = kill_when(proc, journal, N_IMAGES // 2)
     assert 1 <= journaled < N_IMAGES and not out.exists()
-    again = here(*segment_args(job, out, "-f", fmt, "--resume"), env={"SAMCLI_FAKE_ENCODE_LOG": str(log)})
+    again = here(*job.args(out, "-f", fmt, "--resume"), env={"SAMCLI_FAKE_ENCODE_LOG": str(log)})
     assert again.exit_code == 0, again.output
     assert tree(out) == tree(reference)
     assert encodes(log) == N_IMAGES - journaled and records(journal) == 0

@@ -4,7 +4,8 @@ written is found at once, not after every image was processed.
 
 Writability is tried, not inferred from permission bits (which root ignores,
 and which say nothing of read-only mounts): a probe file is created and removed.
-Missing folders are created, as the run would create them anyway.
+Missing folders are not made here: the probe goes into the nearest folder that exists
+(the run makes the rest), so a refused run leaves nothing behind.
 """
 from __future__ import annotations
 
@@ -35,13 +36,13 @@ def _check_writable_folder(option: str, given: Path, folder: Path) -> None:
     if blocker is not None:
         where = "" if blocker == given else f"{blocker} "
         raise InputError(f"{option} {given}: {where}is a file, not a folder")
+    existing = _nearest_existing(folder)  # a refused run leaves no empty folders behind
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".samcli-probe-", dir=folder)
+        fd, probe = tempfile.mkstemp(prefix=".samcli-probe-", dir=existing)
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        raise InputError(f"{option} {given}: cannot write in {folder} ({exc.strerror})") from None
+        raise InputError(f"{option} {given}: cannot write in {existing} ({exc.strerror})") from None
 
 
 def _file_in_the_way(folder: Path) -> Path | None:
@@ -53,3 +54,10 @@ def _file_in_the_way(folder: Path) -> Path | None:
         except OSError:  # e.g. no permission to look: trying to write will say what is wrong
             return None
     return None
+
+
+def _nearest_existing(folder: Path) -> Path:
+    for candidate in (folder, *folder.parents):
+        if candidate.is_dir():
+            return candidate
+    return Path(".")

@@ -36,6 +36,7 @@ class OutputLock:
         if path in _HELD:
             return _HELD[path]
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)  # the output's folder: the run makes it anyway
             fd = _locked_file(path, what)
         except OSError as exc:
             raise InputError(f"{path}: cannot lock {what} ({exc.strerror}); a run needs a file system "
