@@ -155,7 +155,8 @@ def test_a_killed_run_leaves_no_private_journal(job, tmp_path):
     proc = start_to_stdout(job, "coco", subprocess.DEVNULL, {"TMPDIR": str(tmp), "SAMCLI_FAKE_ENCODE_GATE": str(gate),
                                                               "SAMCLI_FAKE_GATE_AFTER": "1"})
     deadline = time.monotonic() + 120
-    while not [f for f in open_files(proc.pid) if f.startswith(f"{tmp}/")]:  # the journal is open, in $TMPDIR
+    # the journal is open, in $TMPDIR (not tempfile's own first-use probe of $TMPDIR, a file of another name)
+    while not [f for f in open_files(proc.pid) if f.startswith(f"{tmp}/.samcli-")]:
         assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read().decode()
         time.sleep(0.05)
     assert list(tmp.iterdir()) == []  # open, but already without a name
