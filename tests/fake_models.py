@@ -35,11 +35,15 @@ class DiscModel(PromptableModel):
     around its first point (or its box's centre): logit = (radius − distance) / 4,
     so stability = ((r−4)/(r+4))²."""
 
-    def __init__(self, radii=(100.0, 60.0, 140.0, 160.0), ious=(0.5, 0.93, 0.91, 0.95)) -> None:
+    def __init__(self, radii=(100.0, 60.0, 140.0, 160.0), ious=(0.5, 0.93, 0.91, 0.95), prompt_size: int = 1024,
+                 low_res: int = 256) -> None:
         super().__init__()
         self.register_buffer("radii", torch.tensor(radii))
         self.register_buffer("ious", torch.tensor(ious))
         self.encoded_images = 0
+        # a smaller frame draws the same discs (radii in 1024-frame units) at a fraction of the cost
+        self.prompt_size, self.low_res = prompt_size, low_res
+        self.scale = prompt_size / 1024
 
     def geometry(self, original_hw) -> Geometry:
         return Geometry(tuple(original_hw), longest_side_shape(original_hw, self.prompt_size))
@@ -64,11 +68,12 @@ class DiscModel(PromptableModel):
             xy = prompts.coords[:, 0].float()  # (B, 2) prompt frame
         else:
             xy = prompts.boxes.float().reshape(-1, 2, 2).mean(dim=1)
-        centres = (torch.arange(256, dtype=torch.float32, device=xy.device) + 0.5) * (self.prompt_size / 256)
+        n = self.low_res
+        centres = (torch.arange(n, dtype=torch.float32, device=xy.device) + 0.5) * (self.prompt_size / n)
         dx = centres[None, None, :] - xy[:, 0, None, None]
         dy = centres[None, :, None] - xy[:, 1, None, None]
-        dist = torch.sqrt(dx * dx + dy * dy)  # (B, 256, 256)
-        logits = (self.radii[None, :, None, None] - dist[:, None]) / 4
+        dist = torch.sqrt(dx * dx + dy * dy)  # (B, n, n)
+        logits = (self.radii[None, :, None, None] * self.scale - dist[:, None]) / (4 * self.scale)
         # a tiny position-dependent term makes score ties impossible
         iou = self.ious[None, :] - 1e-6 * (xy[:, :1] + 1e-3 * xy[:, 1:])
         return logits, iou
@@ -80,9 +85,18 @@ class DiscModel(PromptableModel):
         return F.interpolate(x[..., :ph, :pw], geom.original_hw, mode="bilinear", align_corners=False)
 
 
+def tiny_disc_model() -> DiscModel:
+    """The disc model in a 64-pixel prompt frame with 16×16 low-res logits: thousands
+    of masks per image in well under a second."""
+    return DiscModel(prompt_size=64, low_res=16)
+
+
 SPECS = (
     ModelSpec(id="disc", family="test", summary="test stand-in: discs around each prompt", build=DiscModel,
               url="http://127.0.0.1:9/disc.pt", filename="disc.pt", licence="test only", input_size=1024),
+    ModelSpec(id="disc-tiny", family="test", summary="test stand-in: discs, in a 64-pixel frame",
+              build=tiny_disc_model, url="http://127.0.0.1:9/disc.pt", filename="disc.pt", licence="test only",
+              input_size=64),
 )
 
 
