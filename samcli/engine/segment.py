@@ -29,6 +29,7 @@ from samcli.io.prompts.resolve import resolve
 from samcli.io.prompts.types import Prompt
 from samcli.models.base import MULTIMASK_MODES, PromptableModel
 from samcli.ops import rle
+from samcli.ops.memory import release_free_heap
 
 DEFAULT_CATEGORY_ID = 1
 #: CUDA: full-size uint8 masks copied to the host before the wait that RLE-encodes
@@ -83,12 +84,15 @@ class _Masks:
             self.rles[ref.slot][ref.index] = code
 
 
-def _positions_by_slot(refs: list[PromptRef]) -> dict[int, list[int]]:
-    """Image slot → the positions of its prompts among `refs`, in order."""
-    out: dict[int, list[int]] = {}
-    for i, ref in enumerate(refs):
-        out.setdefault(ref.slot, []).append(i)
-    return out
+def _rows_of(decoded: list[_Decoded], slot: int) -> tuple[list[PromptRef], torch.Tensor]:
+    """One image's prompts in a window and their low-res logits (n, h, w), copied once at most."""
+    owners, parts = [], []
+    for d in decoded:
+        rows = [j for j, ref in enumerate(d.refs) if ref.slot == slot]
+        if rows:
+            owners += [d.refs[j] for j in rows]
+            parts.append(d.low if len(rows) == len(d.refs) else d.low[rows])
+    return owners, parts[0] if len(parts) == 1 else torch.cat(parts)
 
 
 class Segmenter(ImagePipeline):
@@ -139,6 +143,8 @@ class Segmenter(ImagePipeline):
                 decoded = [self._decode(embeddings, chunk, masks.geoms) for chunk in window]
             with times.timed("postprocess"):
                 self._finish(decoded, masks)
+                del decoded
+                release_free_heap()  # the window's maps were freed among RLEs that stay: see ops.memory
         for slot, item in enumerate(items):
             item.result.stats["prompts"] = len(item.work.prompts)
             add_times(item.result.stats, times.as_dict(share=len(items)))
@@ -157,8 +163,6 @@ class Segmenter(ImagePipeline):
         """A window's masks upscaled and thresholded on the device, per image, copied to the
         host with their scores, RLE-encoded after one wait per `host_mask_budget`."""
         scores = to_host(torch.cat([d.scores for d in decoded]))
-        refs = [ref for d in decoded for ref in d.refs]
-        low = torch.cat([d.low for d in decoded])
         pending: list[tuple[list[PromptRef], torch.Tensor]] = []
 
         def encode_pending() -> None:
@@ -167,15 +171,15 @@ class Segmenter(ImagePipeline):
                 masks.put_rles(owners, rle.encode(chunk.numpy().transpose(0, 2, 1)))  # (n, H, W) view, no copy
             pending.clear()
 
-        for slot, positions in _positions_by_slot(refs).items():
-            owners, at = [refs[i] for i in positions], 0
-            for chunk in binary_masks(self.model, low[positions], masks.geoms[slot]):
-                pending.append((owners[at:at + len(chunk)], to_host(chunk)))
-                at += len(chunk)
+        for slot in dict.fromkeys(ref.slot for d in decoded for ref in d.refs):
+            owners, low = _rows_of(decoded, slot)
+            for chunk in binary_masks(self.model, low, masks.geoms[slot]):
+                pending.append((owners[:len(chunk)], to_host(chunk)))
+                owners = owners[len(chunk):]
                 if sum(m.numel() for _, m in pending) >= self.host_mask_budget:
                     encode_pending()
         encode_pending()
-        for ref, score in zip(refs, scores.tolist()):
+        for ref, score in zip((ref for d in decoded for ref in d.refs), scores.tolist()):
             masks.scores[ref.slot][ref.index] = score
 
     def _annotate(self, item: Loaded, rles: list[dict], scores: list[float]) -> None:
