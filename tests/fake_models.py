@@ -11,6 +11,11 @@ For tests that kill a run (resume), across processes:
 - $SAMCLI_FAKE_ENCODE_LOG: each encoded image appends a line to that file;
 - $SAMCLI_FAKE_ENCODE_DELAY: seconds each encoder call sleeps (a run long enough to kill);
 - $SAMCLI_FAKE_KILL_IN_FINALISE: the process SIGKILLs itself while writing the output file.
+
+For tests of failures in one image, $SAMCLI_FAKE_FAIL="<stage>:<height>x<width>" makes
+the model raise at that stage (preprocess, encode, decode or postprocess) for images
+of that size (the size travels with the image: `preprocess` returns it, `encode`
+writes it into the embedding).
 """
 from __future__ import annotations
 
@@ -28,6 +33,13 @@ from samcli.models.spec import ModelSpec
 from samcli.ops.resize import longest_side_shape
 
 ENCODE_LOG_ENV = "SAMCLI_FAKE_ENCODE_LOG"
+FAIL_ENV = "SAMCLI_FAKE_FAIL"
+
+
+def _fail_if(stage: str, hw) -> None:
+    """The injected fault, where $SAMCLI_FAKE_FAIL names this stage and this image size."""
+    if os.environ.get(FAIL_ENV) == f"{stage}:{int(hw[0])}x{int(hw[1])}":
+        raise RuntimeError(f"injected {stage} fault")
 
 
 class DiscModel(PromptableModel):
@@ -49,21 +61,29 @@ class DiscModel(PromptableModel):
         return Geometry(tuple(original_hw), longest_side_shape(original_hw, self.prompt_size))
 
     def preprocess(self, image: np.ndarray) -> torch.Tensor:
-        return torch.zeros(1)
+        _fail_if("preprocess", image.shape[:2])
+        return torch.tensor(image.shape[:2], dtype=torch.float32)  # the encoder needs nothing but the size
 
     def normalize(self, x: torch.Tensor) -> torch.Tensor:
         return x
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
+        embeddings = torch.zeros(x.shape[0], 1, 4, 4, device=x.device)
+        if x.dim() == 2 and x.shape[1] == 2:  # a batch of `preprocess` outputs: image sizes
+            for hw in x.tolist():
+                _fail_if("encode", hw)
+            embeddings[:, 0, 0, :2] = x
         self.encoded_images += x.shape[0]
         time.sleep(float(os.environ.get("SAMCLI_FAKE_ENCODE_DELAY", 0)))
         log = os.environ.get(ENCODE_LOG_ENV)
         if log:
             with open(log, "a") as f:
                 f.write("encoded\n" * x.shape[0])
-        return torch.zeros(x.shape[0], 1, 4, 4, device=x.device)
+        return embeddings
 
     def decode(self, embeddings: torch.Tensor, prompts: PromptTensors):
+        for hw in embeddings[prompts.image_index, 0, 0, :2].unique(dim=0).tolist():
+            _fail_if("decode", hw)
         if prompts.coords is not None:
             xy = prompts.coords[:, 0].float()  # (B, 2) prompt frame
         else:
@@ -79,6 +99,7 @@ class DiscModel(PromptableModel):
         return logits, iou
 
     def upscale(self, low_res: torch.Tensor, geom: Geometry) -> torch.Tensor:
+        _fail_if("postprocess", geom.original_hw)
         s = self.prompt_size
         x = F.interpolate(low_res, (s, s), mode="bilinear", align_corners=False)
         ph, pw = geom.prompt_hw

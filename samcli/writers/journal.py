@@ -175,10 +175,13 @@ class Journal:
             self._since_sync = 0
 
     def close(self) -> None:
+        """Synced and closed; closed even when syncing fails (e.g. the disk is full)."""
         if self._file is not None:
-            self.sync()
-            self._file.close()
-            self._file = None
+            try:
+                self.sync()
+            finally:
+                file, self._file = self._file, None
+                file.close()
 
     def records(self, keys: list[str]) -> Iterator[dict]:
         """The last record of each key, in the order given (reads one at a time)."""
@@ -189,5 +192,7 @@ class Journal:
                 yield json.loads(f.read(entry.length))
 
     def remove(self) -> None:
-        self.close()
-        self.path.unlink(missing_ok=True)
+        try:
+            self.close()
+        finally:
+            self.path.unlink(missing_ok=True)
