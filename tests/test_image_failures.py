@@ -11,6 +11,7 @@ hits the file-size limit (RLIMIT_FSIZE → EFBIG, as a full disk gives ENOSPC).
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import resource
@@ -22,8 +23,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from samcli.engine.pipeline import Job, PipelineOptions
+from samcli.engine.records import Annotation, ImageResult
+from samcli.engine.salient import SalientRunner
+from samcli.io.images import ImageRef
+from samcli.salient import SaliencySource
+from samcli.writers.outputs import Outputs, Writer
 from tests.cli_helpers import FAKE_ENV, REPO, invoke
-from tests.fake_models import write_checkpoint
+from tests.fake_models import DiscModel, write_checkpoint
 
 N_IMAGES = 6
 BAD = 3  # the image that fails: the second of the encoder batch [2, 3]
@@ -148,3 +155,59 @@ def test_a_full_disk_stops_the_run_keeps_the_journal_and_resume_finishes_it(job,
     assert again.exit_code == 0, again.output
     assert len(log.read_text().splitlines()) == N_IMAGES - kept
     assert out.read_bytes() == clean.read_bytes()
+
+
+# ---- the contracts underneath, in process ------------------------------------------------
+
+class Raising(Writer):
+    def __init__(self, exc: Exception) -> None:
+        self.exc = exc
+
+    def add(self, result: ImageResult) -> None:
+        raise self.exc
+
+
+class Keeper(Writer):
+    keeps_records = True
+
+    def __init__(self) -> None:
+        self.errors: list[str | None] = []
+
+    def add(self, result: ImageResult) -> None:
+        self.errors.append(result.error)
+
+
+def with_a_mask() -> ImageResult:
+    return ImageResult("a.jpg", "/x/a.jpg", 4, 4, [Annotation({"size": [4, 4], "counts": "04"}, [0, 0, 1, 1], 1, 0.9)])
+
+
+def test_a_picture_that_cannot_be_written_fails_its_image_and_a_full_disk_stops_the_run():
+    keeper = Keeper()
+    result = with_a_mask()
+    Outputs([Raising(PermissionError(errno.EACCES, "Permission denied")), keeper]).add(result)
+    assert keeper.errors == [result.error] and "Permission denied" in result.error and result.annotations == []
+    with pytest.raises(OSError):  # every later image would fail the same way
+        Outputs([Raising(OSError(errno.ENOSPC, "No space left on device")), Keeper()]).add(with_a_mask())
+    with pytest.raises(ValueError):  # after the record keeper, nothing can fail the image any more
+        Outputs([Keeper(), Raising(ValueError("a bug"))]).add(with_a_mask())
+
+
+class OneBadMap(SaliencySource):
+    """A centred blob for every image, except a batch holding a 33-row image fails."""
+
+    def saliency_maps(self, images):
+        if any(image.shape[0] == 33 for image in images):
+            raise RuntimeError("injected saliency fault")
+        maps = [np.zeros(image.shape[:2], np.uint8) for image in images]
+        for m in maps:
+            m[8:24, 8:24] = 255
+        return maps
+
+
+def test_an_image_that_breaks_a_saliency_batch_fails_alone():
+    jobs = [Job(ImageRef(None, f"{h}.png"), image=np.zeros((h, 32, 3), np.uint8)) for h in (32, 33, 34, 35)]
+    runner = SalientRunner(DiscModel(), OneBadMap(), pipeline=PipelineOptions("cpu", batch_size=2))
+    results = list(runner.run(jobs))
+    assert [r.ok for r in results] == [True, False, True, True]
+    assert "injected saliency fault" in results[1].error
+    assert all(len(r.annotations) == 1 for r in results if r.ok)
