@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from samcli.cli.exit_codes import (EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_IO, EXIT_MODEL, EXIT_OK, EXIT_PARTIAL,
+from samcli.cli.exit_codes import (EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_IO_FAULT, EXIT_MODEL, EXIT_OK, EXIT_PARTIAL,
                                    EXIT_USAGE)
 from samcli.engine.records import ImageResult
 from samcli.errors import CheckpointError, SamcliError, describe
@@ -94,7 +94,7 @@ def fault_exit_code(exc: Exception) -> int:
     if isinstance(exc, SamcliError):
         return EXIT_USAGE
     if isinstance(exc, OSError):  # disk full, quota, file-size limit, I/O error
-        return EXIT_IO
+        return EXIT_IO_FAULT
     return EXIT_INTERNAL
 
 
@@ -154,7 +154,7 @@ def report_fault(s: RunSummary, label: str = "") -> None:
         err.print(f"{stopped}; nothing could be kept (no journal): rerun the command")
         return
     where = f" ({escape(s.journal)})" if s.journal else ""
-    fix = "free some space or fix the disk, then rerun" if code == EXIT_IO else "rerun"
+    fix = "free some space or fix the disk, then rerun" if code == EXIT_IO_FAULT else "rerun"
     err.print(f"{stopped}; finished images are kept in the journal{where} and no results file was written: "
               f"{fix} the same command with --resume to do only what is missing")
 

@@ -7,5 +7,5 @@ EXIT_MODEL = 3  # the model or its checkpoint could not be loaded
 EXIT_INTERNAL = 4  # a bug in samcli: please report it (SAMCLI_DEBUG=1 shows the traceback)
 #: an output could not be written (disk full, quota, file-size limit, I/O error): the run
 #: stopped, finished images are kept in the journal, `--resume` does the rest
-EXIT_IO = 5
+EXIT_IO_FAULT = 5
 EXIT_INTERRUPTED = 130  # Ctrl-C: results finished so far were written
