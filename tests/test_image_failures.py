@@ -70,6 +70,12 @@ def clean(job, tmp_path_factory):
     return folder
 
 
+def mask_folder(clean: Path, image: str) -> Path:
+    """The folder a clean run wrote the image's mask PNGs to (whatever the picture layout)."""
+    (folder,) = [p for p in (clean / "masks").iterdir() if p.name in (image, Path(image).stem)]
+    return folder
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -85,7 +91,8 @@ def test_one_image_fails_at_a_stage_the_others_complete_and_resume_does_only_it(
         bad.write_bytes(photo[: len(photo) // 2])
     elif stage == "write":
         masks.mkdir()
-        (masks / Path(name(BAD)).stem).write_text("in the way")  # where its mask folder goes
+        obstacle = masks / mask_folder(clean, name(BAD)).name
+        obstacle.write_text("in the way")  # where its mask folder goes
     else:
         env["SAMCLI_FAKE_FAIL"] = f"{stage}:{40 + BAD}x56"
     try:
@@ -101,7 +108,7 @@ def test_one_image_fails_at_a_stage_the_others_complete_and_resume_does_only_it(
     assert Path(f"{out}.journal.jsonl").exists()  # kept: the failed image is to be done again
 
     if stage == "write":
-        (masks / Path(name(BAD)).stem).unlink()  # the fault removed
+        obstacle.unlink()  # the fault removed
     again = segment(job, out, masks, "--resume", env={"SAMCLI_FAKE_ENCODE_LOG": str(log)})
     assert again.exit_code == 0, again.output
     assert len(log.read_text().splitlines()) == 1  # only the failed image went through the model again
