@@ -11,3 +11,9 @@ class CheckpointError(SamcliError):
 
 class InputError(SamcliError):
     """Bad image, prompt file or argument; the message names the file/item."""
+
+
+def describe(exc: BaseException) -> str:
+    """One line for a user: a SamcliError's own words, anything else with its type
+    (a bare "0" or "'x'" from a KeyError says nothing)."""
+    return str(exc) if isinstance(exc, SamcliError) else f"{exc.__class__.__name__}: {exc}"

@@ -60,7 +60,15 @@ def test_jsonl_lists_every_image_including_failures_and_the_journal_streams(tmp_
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert lines[0]["file"] == "a.jpg" and len(lines[0]["annotations"]) == 2  # image-id order
     assert lines[1] == {"image_id": 2, "file": "bad.jpg", "error": "corrupt"}
-    assert not journal_path(out).exists()  # removed once the output is written
+    # kept, as an image failed: --resume does only bad.jpg again
+    assert Journal.open(journal_path(out), {"run": 1}, resume=True).done == {"a.jpg"}
+
+
+def test_the_journal_goes_once_every_image_is_done(tmp_path):
+    out = tmp_path / "o.jsonl"
+    with ResultWriter(out, "jsonl", journal=Journal.open(journal_path(out), {"run": 1}, resume=False)) as w:
+        w.add(make_result("a.jpg"))
+    assert out.exists() and not journal_path(out).exists()
 
 
 def test_jsonl_on_stdout_streams_a_line_per_image(capsys):

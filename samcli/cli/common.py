@@ -201,7 +201,8 @@ def execute(plan: Plan, outputs: Outputs, spec: RunnerSpec, jobs: list[Job], lab
     """Run the jobs (here, or on Ray), drive the results into the outputs, report,
     and exit with the run's code."""
     summary = RunSummary(upfront_errors=list(upfront_errors), resumed=plan.resumed,
-                         resumable=plan.journal is not None)
+                         resumable=plan.journal is not None,
+                         journal=str(plan.journal.path) if plan.journal is not None else None)
     for key, message in plan.earlier_prompt_errors:
         summary.prompt_errors.add(key, message)
     announce_journal(plan, quiet)
@@ -213,12 +214,9 @@ def execute(plan: Plan, outputs: Outputs, spec: RunnerSpec, jobs: list[Job], lab
     else:
         runner = build_or_exit(spec.with_pipeline(keep_images=outputs.needs_images))
         results = runner.run(jobs)
-    try:
-        drive(results, len(plan.todo), outputs, quiet, label, summary)
-    except SamcliError as exc:  # e.g. a Ray worker could not load the model
-        raise fail(str(exc), EXIT_MODEL if isinstance(exc, CheckpointError) else EXIT_USAGE) from None
+    drive(results, len(plan.todo), outputs, quiet, label, summary)  # a fault (e.g. Ray workers without weights) → its code
     summary.encoded = runner.encoded_images if runner is not None else None
-    for line in totals.lines() if totals is not None else []:
+    for line in totals.lines() if totals is not None and summary.fault is None else []:
         err.print(line)
     raise typer.Exit(report(summary, quiet))
 

@@ -1,8 +1,17 @@
 """Drives a stream of ImageResults into the run's outputs with a progress bar,
-then reports: a summary on stderr and an exit code that means something."""
+then reports: a summary on stderr and an exit code that means something.
+
+How a run ends: finished (outputs written, exit 0 or 1: an image that failed
+is listed and recorded as failed, and the run went on); interrupted (Ctrl-C,
+SIGTERM: what is done is written, the journal stays, exit 130); or stopped by
+a fault no single image explains (an output that cannot be written, a bug):
+the journal stays, NO results file is written (it would look complete), and
+the exit code says which fault (`fault_exit_code`)."""
 from __future__ import annotations
 
+import os
 import time
+import traceback
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -10,9 +19,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from samcli.cli.exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL
+from samcli.cli.exit_codes import (EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_IO_FAULT, EXIT_MODEL, EXIT_OK, EXIT_PARTIAL,
+                                   EXIT_USAGE)
 from samcli.engine.records import ImageResult
+from samcli.errors import CheckpointError, SamcliError, describe
 from samcli.writers.outputs import Outputs
+from samcli.writers.stdout import StdoutFailed
 
 # soft_wrap: never break a long path or URL in a message the user may copy
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -60,10 +72,14 @@ class RunSummary:
     resumed: int = 0  # images finished by earlier runs (journal)
     encoded: int | None = None  # images that went through the encoder in this run
     resumable: bool = True  # a journal keeps the finished work
+    journal: str | None = None  # where, for messages
     interrupted: bool = False
+    fault: Exception | None = None  # what stopped the run
 
     @property
     def exit_code(self) -> int:
+        if self.fault is not None:
+            return fault_exit_code(self.fault)
         if self.interrupted:
             return EXIT_INTERRUPTED
         return EXIT_PARTIAL if (self.failed.count or self.prompt_errors.count or self.upfront_errors) else EXIT_OK
@@ -79,11 +95,21 @@ class RunSummary:
             self.warnings.add(result.key, m)
 
 
+def fault_exit_code(exc: Exception) -> int:
+    """A fault that stopped the run → its exit code."""
+    if isinstance(exc, CheckpointError):  # e.g. a Ray worker could not load the weights
+        return EXIT_MODEL
+    if isinstance(exc, SamcliError):
+        return EXIT_USAGE
+    if isinstance(exc, OSError):  # disk full, quota, file-size limit, I/O error
+        return EXIT_IO_FAULT
+    return EXIT_INTERNAL
+
+
 def drive(results: Iterable[ImageResult], total: int, outputs: Outputs, quiet: bool = False,
           label: str = "segmenting", summary: RunSummary | None = None) -> RunSummary:
-    """Feed every result to the outputs. Ctrl-C (or SIGTERM) stops early; the
-    outputs are closed either way, as incomplete when interrupted (files hold
-    what is done, the journal stays for --resume)."""
+    """Feed every result to the outputs, then close them (see the module doc for how
+    a run ends). Never raises for a fault: it is in `summary.fault`."""
     summary = summary or RunSummary()
     summary.total = total
     start = time.perf_counter()
@@ -99,13 +125,52 @@ def drive(results: Iterable[ImageResult], total: int, outputs: Outputs, quiet: b
                 progress.update(task, advance=1, rate=f"{summary.images / max(elapsed, 1e-9):.2f} img/s")
     except KeyboardInterrupt:
         summary.interrupted = True
-    finally:
-        try:
-            outputs.close(complete=not summary.interrupted)
-        except KeyboardInterrupt:  # a second Ctrl-C while writing: the journal still holds everything
-            summary.interrupted = True
+    except StdoutFailed:  # ends the process as `samcli.cli.main` says (quiet on a closed pipe)
+        outputs.abandon()
+        raise
+    except Exception as exc:  # the run cannot go on
+        summary.fault = exc
+    except BaseException:  # e.g. SystemExit: keep the journal, write nothing
+        outputs.abandon()
+        raise
+    _finish(outputs, summary)
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def _finish(outputs: Outputs, summary: RunSummary) -> None:
+    if summary.fault is None:
+        try:
+            outputs.close(complete=not summary.interrupted)
+            return
+        except KeyboardInterrupt:  # a second Ctrl-C while writing: the journal still holds everything
+            summary.interrupted = True
+            return
+        except StdoutFailed:
+            outputs.abandon()
+            raise
+        except Exception as exc:  # e.g. the disk filled up while writing the results file
+            summary.fault = exc
+    outputs.abandon()
+
+
+def report_fault(s: RunSummary, label: str = "") -> None:
+    """What stopped the run, what is kept, and how to go on."""
+    who = f"{escape(label)}: " if label else ""
+    code = s.exit_code
+    err.print(f"[red]{'internal error' if code == EXIT_INTERNAL else 'error'}:[/] {who}{escape(describe(s.fault))}")
+    if os.environ.get("SAMCLI_DEBUG"):
+        err.print("".join(traceback.format_exception(s.fault)), markup=False)
+    elif code == EXIT_INTERNAL:
+        err.print("this is a bug in samcli: please report it (SAMCLI_DEBUG=1 shows the traceback)")
+    stopped = f"the run stopped after {s.images} of {s.total} images"
+    if not s.resumable:
+        err.print(f"{stopped}; nothing could be kept (no journal): rerun the command")
+        return
+    where = f" ({escape(s.journal)})" if s.journal else ""
+    fix = "free some space or fix the disk, then rerun" if code == EXIT_IO_FAULT else "rerun"
+    err.print(f"{stopped}; finished images are kept in the journal{where} and no results file was written: "
+              f"{fix} the same command with --resume to do only what is missing")
 
 
 def report(s: RunSummary, quiet: bool = False) -> int:
@@ -122,7 +187,13 @@ def report(s: RunSummary, quiet: bool = False) -> int:
     s.failed.print("[red]failed[/]")
     s.prompt_errors.print("[red]prompt skipped[/]")
     s.warnings.print("[yellow]warning[/]")
-    if s.interrupted:
+    if s.fault is not None:
+        report_fault(s)
+    elif s.interrupted:
         again = "; rerun the same command with --resume to finish" if s.resumable else ""
         err.print(f"[yellow]interrupted[/]: {s.images} of {s.total} images were processed and written{again}")
+    elif s.failed.count and s.resumable:
+        where = f" ({escape(s.journal)})" if s.journal else ""
+        err.print(f"the journal{where} is kept: fix the cause, then rerun the same command with --resume "
+                  "to do only the failed images again")
     return s.exit_code

@@ -25,7 +25,7 @@ from samcli import __version__
 from samcli.cli import options as opt
 from samcli.cli.common import (announce_journal, checkpoint_or_exit, fail, images_or_exit, jobs_for,
                                lock_or_exit, outputs_writable_or_exit, plan_or_exit, run_settings)
-from samcli.cli.drive import MAX_LISTED, RunSummary, drive, err
+from samcli.cli.drive import MAX_LISTED, RunSummary, drive, err, report_fault
 from samcli.cli.exit_codes import EXIT_INTERRUPTED, EXIT_MODEL, EXIT_OK, EXIT_PARTIAL
 from samcli.cli.plan import Plan
 from samcli.engine.device import default_prompt_batch, resolve_device
@@ -150,7 +150,7 @@ def evaluate(
             "models": [], "errors": errors, "warnings": warnings,
         }
         for run in runs:
-            run.timing = _run_model(run, options, truth, found, pipeline, quiet)
+            run.timing = _run_model(run, options, truth, found, pipeline, quiet, resumable=base == out)
         report["models"] = [_model_entry(run, options, gt, truth) for run in runs]
         _write(report, out, quiet)
         for run in runs:
@@ -258,8 +258,10 @@ def _check_models_or_exit(ids: list[str], options) -> list[str]:
     return warnings
 
 
-def _run_model(run: ModelRun, options, truth: dict, found: dict, pipeline: PipelineOptions, quiet: bool) -> dict:
-    """One model over the images its journal does not hold yet → its timing."""
+def _run_model(run: ModelRun, options, truth: dict, found: dict, pipeline: PipelineOptions, quiet: bool,
+               resumable: bool) -> dict:
+    """One model over the images its journal does not hold yet → its timing. A fault
+    that stops the run (e.g. the disk is full) ends the command with its exit code."""
 
     plan = run.plan
     announce_journal(plan, quiet, run.label)
@@ -272,7 +274,10 @@ def _run_model(run: ModelRun, options, truth: dict, found: dict, pipeline: Pipel
     evaluator = Evaluator(model, options, truth, found, pipeline)
     summary = drive(evaluator.run(jobs_for(plan.todo)), len(plan.todo),
                     Outputs([JournalWriter(plan.journal, pipeline.batch_size)]), quiet, f"eval {run.label}",
-                    RunSummary(resumed=plan.resumed))
+                    RunSummary(resumed=plan.resumed, resumable=resumable, journal=str(plan.journal.path)))
+    if summary.fault is not None:
+        report_fault(summary, run.label)
+        raise typer.Exit(summary.exit_code)
     if summary.interrupted:
         err.print(f"[yellow]interrupted[/] during {run.label}: the images evaluated so far are in the journals; "
                   "rerun the same command with --resume to finish")

@@ -14,9 +14,11 @@ from samcli.ops import rle
 UPSCALE_BUDGET_MB = 128.0
 
 
-def chunk_size(hw: tuple[int, int]) -> int:
-    """How many full-size (h, w) float32 maps fit in UPSCALE_BUDGET_MB (at least one)."""
-    return max(1, int(UPSCALE_BUDGET_MB * 2**20 // (4 * hw[0] * hw[1])))
+def chunk_size(hw: tuple[int, int], frame: int = 0) -> int:
+    """How many float32 maps fit in UPSCALE_BUDGET_MB (at least one): maps of the
+    full (h, w) size, or of the model's square `frame` (e.g. SAM's 1024) where the
+    upscale passes through it and that is larger (small images)."""
+    return max(1, int(UPSCALE_BUDGET_MB * 2**20 // (4 * max(hw[0] * hw[1], frame * frame))))
 
 
 def binary_masks(model: PromptableModel, low_res: torch.Tensor, geom: Geometry) -> Iterator[torch.Tensor]:
@@ -24,7 +26,7 @@ def binary_masks(model: PromptableModel, low_res: torch.Tensor, geom: Geometry) 
     of `chunk_size` (a batch never holds P full-size float maps), each (n, W, H) uint8
     on the model's device: the column-major layout COCO RLE reads, so the host makes
     no copy (`rle.encode(chunk.numpy().transpose(0, 2, 1))`)."""
-    step = chunk_size(geom.original_hw)
+    step = chunk_size(geom.original_hw, model.prompt_size)
     for i in range(0, low_res.shape[0], step):
         logits = model.upscale(low_res[i : i + step, None].float(), geom)[:, 0]
         yield model.binarize(logits).transpose(-1, -2).to(torch.uint8).contiguous()

@@ -21,7 +21,8 @@ from samcli.engine.device import (autocast, default_workers, exact_fp32, pinned,
 from samcli.engine.prefetch import batched, prefetch_map
 from samcli.engine.records import ImageResult
 from samcli.engine.timing import add_times
-from samcli.errors import SamcliError
+from samcli.engine.isolate import each_alone_on_failure
+from samcli.errors import SamcliError, describe
 from samcli.io.images import ImageRef, decode_image
 from samcli.io.prompts.types import Prompt
 from samcli.models.base import Geometry, PromptableModel
@@ -73,10 +74,8 @@ def read_image(job: Job) -> Job:
     started = time.perf_counter()
     try:
         image = decode_image(job.ref.path)
-    except SamcliError as exc:
-        return replace(job, error=str(exc))
     except Exception as exc:  # never let one file stop the run
-        return replace(job, error=f"{exc.__class__.__name__}: {exc}")
+        return replace(job, error=describe(exc))
     info = dict(job.info)
     add_times(info, {"read": time.perf_counter() - started})
     return replace(job, image=image, info=info)
@@ -133,19 +132,28 @@ class ImagePipeline:
         return self.run_loaded(prefetch_map(self._load_here, jobs, self.workers, depth=depth))
 
     def run_loaded(self, loaded: Iterable[Loaded]) -> Iterator[ImageResult]:
+        """Any failure of the model's work (encode, decode, postprocess: out of memory,
+        an image the model cannot take, a bug) fails only the image that causes it: a
+        batch that fails is run again image by image."""
         for batch in batched(loaded, self.options.batch_size):
             work = [item for item in batch if item.result.ok and item.pixels is not None]
             if work:
-                try:
-                    self._run_model(work)
-                except (SamcliError, RuntimeError) as exc:  # e.g. out of memory: fail these images, go on
-                    for item in work:
-                        item.result.error = f"model failed: {exc}"
-                        item.result.annotations = []
+                each_alone_on_failure(work, self._run_batch, _model_failed)
             for item in batch:
+                item.pixels = None
                 if self.options.keep_images:
                     item.result.image = item.image
                 yield item.result
+
+    def _run_batch(self, items: list[Loaded]) -> None:
+        """`_run_model`, leaving the results as they were if it fails (for a retry)."""
+        saved = [item.result.snapshot() for item in items] if len(items) > 1 else None
+        try:
+            self._run_model(items)
+        except Exception:
+            for item, state in zip(items, saved or []):
+                item.result.restore(state)
+            raise
 
     @torch.inference_mode()
     def _run_model(self, items: list[Loaded]) -> None:
@@ -162,7 +170,6 @@ class ImagePipeline:
         share = (time.perf_counter() - started) / len(items)
         for item in items:
             add_times(item.result.stats, {"encode": share})
-            item.pixels = None
         self.process(items, embeddings)
 
     def _load_here(self, job: Job) -> Loaded:
@@ -171,7 +178,10 @@ class ImagePipeline:
         loaded = self.load(job)
         if loaded.pixels is not None and self.device.type == "cuda":
             started = time.perf_counter()
-            loaded.pixels = pinned(loaded.pixels)
+            try:
+                loaded.pixels = pinned(loaded.pixels)
+            except Exception as exc:  # this image only
+                _preprocess_failed(loaded, exc)
             add_times(loaded.result.stats, {"preprocess": time.perf_counter() - started})
         return loaded
 
@@ -186,14 +196,26 @@ class ImagePipeline:
         result = ImageResult(job.ref.key, str(job.ref.path), width=w, height=h, warnings=list(job.warnings),
                              stats=dict(job.info), maps=dict(job.maps))
         loaded = Loaded(result, image=image)
-        if self.prepare(loaded, job):
-            started = time.perf_counter()
-            loaded.geom = self.model.geometry((h, w))
-            loaded.pixels = self.model.preprocess(image)
-            add_times(result.stats, {"preprocess": time.perf_counter() - started})
+        try:
+            if self.prepare(loaded, job):
+                started = time.perf_counter()
+                loaded.geom = self.model.geometry((h, w))
+                loaded.pixels = self.model.preprocess(image)
+                add_times(loaded.result.stats, {"preprocess": time.perf_counter() - started})
+        except Exception as exc:  # this image only (in a loader thread, outside the model's guard)
+            _preprocess_failed(loaded, exc)
         if not self.options.keep_images and not self.needs_image:
             loaded.image = None
         return loaded
+
+
+def _preprocess_failed(loaded: Loaded, exc: Exception) -> None:
+    loaded.result.fail(f"preprocessing failed: {describe(exc)}")
+    loaded.pixels = None
+
+
+def _model_failed(item: Loaded, exc: Exception) -> None:
+    item.result.fail(f"model failed: {describe(exc)}")
 
 
 def model_device(model) -> torch.device:

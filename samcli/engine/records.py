@@ -3,6 +3,7 @@ form: the line a run's journal keeps per image, from which every output
 format is written."""
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +52,19 @@ class ImageResult:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    def fail(self, message: str) -> None:
+        """This image failed: its record says why and keeps no masks (--resume does it again)."""
+        self.error = message
+        self.annotations = []
+
+    def snapshot(self) -> dict[str, Any]:
+        """What the model's stage may change (not the photo or maps), for `restore`."""
+        return copy.deepcopy({k: v for k, v in vars(self).items() if k not in ("image", "maps")})
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Back to a `snapshot` (once per snapshot), e.g. before running the image again."""
+        vars(self).update(state)
 
     @property
     def clean(self) -> bool:

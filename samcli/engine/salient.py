@@ -7,10 +7,12 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from samcli.engine.isolate import each_alone_on_failure
 from samcli.engine.pipeline import Job, PipelineOptions, read_image
 from samcli.engine.prefetch import batched, prefetch_map
 from samcli.engine.records import ImageResult
 from samcli.engine.segment import Segmenter
+from samcli.errors import describe
 from samcli.io.prompts.types import Prompt
 from samcli.models.base import PromptableModel
 from samcli.salient import DEFAULT_MIN_BLOB_AREA, DEFAULT_THRESHOLD, SaliencySource, salient_clicks
@@ -52,9 +54,14 @@ class SalientRunner:
     def _click_jobs(self, decoded: Iterable[Job]) -> Iterator[Job]:
         for chunk in batched(decoded, self.segmenter.options.batch_size):
             good = [job for job in chunk if job.error is None]
-            maps = iter(self.source.saliency_maps([job.image for job in good]))
-            for job in chunk:
-                yield job if job.error is not None else self._clicks(job, next(maps))
+            if good:  # an image that breaks the batch's saliency maps fails alone
+                each_alone_on_failure(good, self._find_clicks, _saliency_failed)
+            yield from chunk
+
+    def _find_clicks(self, jobs: list[Job]) -> None:
+        """Saliency maps for a batch of decoded images, then each one's clicks."""
+        for job, saliency in zip(jobs, self.source.saliency_maps([job.image for job in jobs])):
+            self._clicks(job, saliency)
 
     def _clicks(self, job: Job, saliency: np.ndarray) -> Job:
         job.maps = {"saliency": saliency} if self.options.keep_maps else {}
@@ -68,3 +75,7 @@ class SalientRunner:
         job.info["salient"] = {"found": True, "blob_area": int(found.area), "blob_score": round(float(found.score), 3),
                                "blob_box": [int(v) for v in found.box]}
         return job
+
+
+def _saliency_failed(job: Job, exc: Exception) -> None:
+    job.error = f"saliency map failed: {describe(exc)}"

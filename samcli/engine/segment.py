@@ -1,11 +1,13 @@
 """`segment`: images + prompts → one mask per prompt.
 
 Per encoder batch: the images are encoded ONCE, then every prompt of those
-images is decoded against its image's embedding in shape-grouped batches, the
-chosen token's low-res logits are kept on the device, and only at the end are
-masks upscaled and thresholded (on the device), copied to the host with the
-scores without waiting, and RLE-encoded after ONE wait per batch (per
-HOST_MASK_BUDGET_MB of masks on huge images); no per-prompt or per-image sync.
+images is decoded against its image's embedding in shape-grouped batches. A
+window of up to MASKS_IN_FLIGHT prompts is decoded, its chosen low-res logits
+kept on the device; then its masks are upscaled and thresholded (on the
+device), copied to the host with the scores without waiting, and RLE-encoded
+after ONE wait per window (per HOST_MASK_BUDGET_MB of masks on huge images);
+no per-prompt or per-image sync. Only RLEs outlive a window, so memory does
+not grow with the prompts of an image (a batch of typical images is one window).
 """
 from __future__ import annotations
 
@@ -27,11 +29,15 @@ from samcli.io.prompts.resolve import resolve
 from samcli.io.prompts.types import Prompt
 from samcli.models.base import MULTIMASK_MODES, PromptableModel
 from samcli.ops import rle
+from samcli.ops.memory import release_free_heap
 
 DEFAULT_CATEGORY_ID = 1
 #: CUDA: full-size uint8 masks copied to the host before the wait that RLE-encodes
 #: them (bounds pinned memory on huge images; typically a whole batch fits)
 HOST_MASK_BUDGET_MB = 256.0
+#: prompts decoded before their masks are made: bounds the low-res logits held
+#: (256 × 256 float32 = 256 KiB each, so 64 MiB) whatever the prompts per image
+MASKS_IN_FLIGHT = 256
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,40 @@ class _Prompts:
 
     prompts: list[Prompt] = field(default_factory=list)
     indices: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Decoded:
+    """One decoder call's prompts and, per prompt, the chosen low-res logits and score (on the device)."""
+
+    refs: list[PromptRef]
+    low: torch.Tensor
+    scores: torch.Tensor
+
+
+class _Masks:
+    """An encoder batch's results as they come, window by window: per image, per
+    prompt, its RLE and score (only these outlive a window)."""
+
+    def __init__(self, items: list[Loaded]) -> None:
+        self.geoms = [it.geom for it in items]
+        self.rles: list[list] = [[None] * len(it.work.prompts) for it in items]
+        self.scores: list[list] = [[None] * len(it.work.prompts) for it in items]
+
+    def put_rles(self, refs: list[PromptRef], rles: list[dict]) -> None:
+        for ref, code in zip(refs, rles):
+            self.rles[ref.slot][ref.index] = code
+
+
+def _rows_of(decoded: list[_Decoded], slot: int) -> tuple[list[PromptRef], torch.Tensor]:
+    """One image's prompts in a window and their low-res logits (n, h, w), copied once at most."""
+    owners, parts = [], []
+    for d in decoded:
+        rows = [j for j, ref in enumerate(d.refs) if ref.slot == slot]
+        if rows:
+            owners += [d.refs[j] for j in rows]
+            parts.append(d.low if len(rows) == len(d.refs) else d.low[rows])
+    return owners, parts[0] if len(parts) == 1 else torch.cat(parts)
 
 
 class Segmenter(ImagePipeline):
@@ -94,56 +134,53 @@ class Segmenter(ImagePipeline):
         return bool(state.prompts)
 
     def process(self, items: list[Loaded], embeddings: torch.Tensor) -> None:
+        refs = [PromptRef(slot, k, p) for slot, it in enumerate(items) for k, p in enumerate(it.work.prompts)]
+        chunks = [chunk for group in group_by_shape(refs) for chunk in batched(group, self.prompt_batch)]
+        masks = _Masks(items)
         times = StageTimes(self.device)
-        with times.timed("decode"):
-            chosen = self._decode_all(embeddings, items)
-        with times.timed("postprocess"):
-            self._finish_all(items, chosen)
-        for item in items:
+        for window in batched(chunks, max(1, MASKS_IN_FLIGHT // self.prompt_batch)):
+            with times.timed("decode"):
+                decoded = [self._decode(embeddings, chunk, masks.geoms) for chunk in window]
+            with times.timed("postprocess"):
+                self._finish(decoded, masks)
+                del decoded
+                release_free_heap()  # the window's maps were freed among RLEs that stay: see ops.memory
+        for slot, item in enumerate(items):
             item.result.stats["prompts"] = len(item.work.prompts)
             add_times(item.result.stats, times.as_dict(share=len(items)))
+            self._annotate(item, masks.rles[slot], masks.scores[slot])
 
-    def _decode_all(self, embeddings: torch.Tensor, items: list[Loaded]):
-        """Decode every prompt of the batch; → per slot (low-res logits (P,h,w), scores (P,))."""
-        refs = [PromptRef(slot, k, p) for slot, it in enumerate(items) for k, p in enumerate(it.work.prompts)]
-        geoms = [it.geom for it in items]
-        lows: list[list] = [[None] * len(it.work.prompts) for it in items]
-        ious: list[list] = [[None] * len(it.work.prompts) for it in items]
-        for group in group_by_shape(refs):
-            for chunk in batched(group, self.prompt_batch):
-                prompts = to_tensors(chunk, geoms).to(self.device)
-                with autocast(self.device, self.dtype):
-                    low, iou = self.model.decode(embeddings, prompts)
-                pick = self.model.select(low, iou, prompts, self.segment_options.multimask)
-                rows = torch.arange(len(chunk), device=low.device)
-                low, iou = low[rows, pick].float(), iou[rows, pick].float()
-                for j, ref in enumerate(chunk):
-                    lows[ref.slot][ref.index] = low[j]
-                    ious[ref.slot][ref.index] = iou[j]
-        return [(torch.stack(l), torch.stack(s)) for l, s in zip(lows, ious)]
+    def _decode(self, embeddings: torch.Tensor, chunk: list[PromptRef], geoms: list) -> _Decoded:
+        """One decoder call → the chosen token's low-res logits (n, h, w) and score (n,), on the device."""
+        prompts = to_tensors(chunk, geoms).to(self.device)
+        with autocast(self.device, self.dtype):
+            low, iou = self.model.decode(embeddings, prompts)
+        pick = self.model.select(low, iou, prompts, self.segment_options.multimask)
+        rows = torch.arange(len(chunk), device=low.device)
+        return _Decoded(chunk, low[rows, pick].float(), iou[rows, pick].float())
 
-    def _finish_all(self, items: list[Loaded], chosen: list[tuple[torch.Tensor, torch.Tensor]]) -> None:
-        """Every mask of the batch upscaled and thresholded on the device and copied to
-        the host with the scores, RLE-encoded after one wait per `host_mask_budget`."""
-        scores = to_host(torch.cat([s for _, s in chosen]))
-        rles: list[list[dict]] = [[] for _ in items]
-        pending: list[tuple[int, torch.Tensor]] = []
+    def _finish(self, decoded: list[_Decoded], masks: "_Masks") -> None:
+        """A window's masks upscaled and thresholded on the device, per image, copied to the
+        host with their scores, RLE-encoded after one wait per `host_mask_budget`."""
+        scores = to_host(torch.cat([d.scores for d in decoded]))
+        pending: list[tuple[list[PromptRef], torch.Tensor]] = []
 
         def encode_pending() -> None:
             synchronize(self.device)
-            for slot, masks in pending:
-                rles[slot] += rle.encode(masks.numpy().transpose(0, 2, 1))  # (n, H, W) view, no copy
+            for owners, chunk in pending:
+                masks.put_rles(owners, rle.encode(chunk.numpy().transpose(0, 2, 1)))  # (n, H, W) view, no copy
             pending.clear()
 
-        for slot, item in enumerate(items):
-            for masks in binary_masks(self.model, chosen[slot][0], item.geom):
-                pending.append((slot, to_host(masks)))
+        for slot in dict.fromkeys(ref.slot for d in decoded for ref in d.refs):
+            owners, low = _rows_of(decoded, slot)
+            for chunk in binary_masks(self.model, low, masks.geoms[slot]):
+                pending.append((owners[:len(chunk)], to_host(chunk)))
+                owners = owners[len(chunk):]
                 if sum(m.numel() for _, m in pending) >= self.host_mask_budget:
                     encode_pending()
         encode_pending()
-        values, first = scores.tolist(), np.cumsum([0] + [len(s) for _, s in chosen])
-        for slot, item in enumerate(items):
-            self._annotate(item, rles[slot], values[first[slot]:first[slot + 1]])
+        for ref, score in zip((ref for d in decoded for ref in d.refs), scores.tolist()):
+            masks.scores[ref.slot][ref.index] = score
 
     def _annotate(self, item: Loaded, rles: list[dict], scores: list[float]) -> None:
         prompts = item.work.prompts

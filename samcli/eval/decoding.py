@@ -10,6 +10,7 @@ binarisation (`upscale_to_rles`), so a protocol scores the masks `segment` write
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 import torch
@@ -56,20 +57,18 @@ def check_points(model: PromptableModel, clicks: int) -> None:
         raise SamcliError(f"{clicks} clicks: {problem}")
 
 
-def decode_chosen(image: EncodedImage, mode: str, *, boxes: np.ndarray | None = None,
-                  points: np.ndarray | None = None, labels: np.ndarray | None = None,
-                  masks: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Pixel prompts → per prompt the low-res logits (P, h, w) float32 and the
-    predicted IoU (P,) of the token `model.select(..., mode)` keeps.
+def decoded_chunks(image: EncodedImage, mode: str, *, boxes: np.ndarray | None = None,
+                   points: np.ndarray | None = None, labels: np.ndarray | None = None,
+                   masks: torch.Tensor | None = None) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """Pixel prompts → per `prompt_batch` prompts, the low-res logits (n, h, w) float32
+    and the predicted IoU (n,) of the token `model.select(..., mode)` keeps.
 
     boxes (P, 4) x0, y0, x1, y1; points (P, N, 2) x, y with labels (P, N) 1/0;
-    masks (P, h, w) earlier low-res logits fed back as the mask prompt. Decoded
-    `prompt_batch` prompts at a time.
+    masks (P, h, w) earlier low-res logits fed back as the mask prompt.
     """
     if mode not in MULTIMASK_MODES:  # select() would take an unknown mode for "auto"
         raise SamcliError(f"multimask must be one of {', '.join(MULTIMASK_MODES)}, got {mode!r}")
     count = len(boxes) if boxes is not None else len(points)
-    lows, ious = [], []
     for start in range(0, count, image.prompt_batch):
         part = slice(start, start + image.prompt_batch)
         prompts = _tensors(image, *(None if a is None else a[part] for a in (boxes, points, labels, masks)))
@@ -77,9 +76,20 @@ def decode_chosen(image: EncodedImage, mode: str, *, boxes: np.ndarray | None = 
             low, iou = image.model.decode(image.embeddings, prompts)
         pick = image.model.select(low, iou, prompts, mode)
         rows = torch.arange(len(prompts), device=low.device)
-        lows.append(low[rows, pick].float())
-        ious.append(iou[rows, pick].float())
+        yield low[rows, pick].float(), iou[rows, pick].float()
+
+
+def decode_chosen(image: EncodedImage, mode: str, **prompts) -> tuple[torch.Tensor, torch.Tensor]:
+    """`decoded_chunks` of every prompt at once: (P, h, w) logits and (P,) IoU (for
+    protocols that keep the logits, e.g. to feed them back)."""
+    lows, ious = zip(*decoded_chunks(image, mode, **prompts))
     return torch.cat(lows), torch.cat(ious)
+
+
+def chosen_rles(image: EncodedImage, mode: str, boxes: np.ndarray) -> list[dict]:
+    """Box prompts → one full-size RLE each, made chunk by chunk as they are decoded,
+    so an image's memory does not grow with its prompts (only RLEs are kept)."""
+    return [code for low, _ in decoded_chunks(image, mode, boxes=boxes) for code in to_rles(image, low)]
 
 
 def to_rles(image: EncodedImage, low: torch.Tensor) -> list[dict]:

@@ -141,6 +141,8 @@ class JournalWriter(Writer):
     model's journal (flushed per image, fsync'd every `sync_every`); the report
     is computed from the journal at the end."""
 
+    keeps_records = True
+
     def __init__(self, journal: Journal, sync_every: int = 1) -> None:
         self.journal = journal
         journal.sync_every = max(1, sync_every)
@@ -150,3 +152,6 @@ class JournalWriter(Writer):
 
     def close(self, complete: bool = True) -> None:
         self.journal.sync()  # kept open and locked: the report is computed from it, then it is closed
+
+    def abandon(self) -> None:
+        self.journal.close()

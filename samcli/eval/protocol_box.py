@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from samcli.eval.decoding import EncodedImage, check_size, decode_chosen, to_rles
+from samcli.eval.decoding import EncodedImage, check_size, chosen_rles
 from samcli.eval.ground_truth import GtImage
 from samcli.eval.metrics import InstanceResult
 from samcli.ops.rle import iou as mask_iou
@@ -19,6 +19,6 @@ def box_results(image: EncodedImage, gt: GtImage, multimask: str = BOX_MULTIMASK
     check_size(image, gt)
     if not gt.instances:
         return []
-    low, _ = decode_chosen(image, multimask, boxes=np.stack([inst.box for inst in gt.instances]))
+    preds = chosen_rles(image, multimask, np.stack([inst.box for inst in gt.instances]))
     return [InstanceResult(gt.key, inst.ann_id, inst.category_id, inst.area, (mask_iou(pred, inst.rle),))
-            for inst, pred in zip(gt.instances, to_rles(image, low))]
+            for inst, pred in zip(gt.instances, preds)]

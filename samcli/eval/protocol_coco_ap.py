@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from samcli.errors import InputError
-from samcli.eval.decoding import EncodedImage, decode_chosen, to_rles
+from samcli.eval.decoding import EncodedImage, chosen_rles
 from samcli.eval.ground_truth import CocoId
 from samcli.io.prompts.types import Prompt
 
@@ -28,6 +28,6 @@ def detection_results(image: EncodedImage, image_id: CocoId, detections: list[Pr
             raise InputError(f"{d.source or 'a detection'}: a detection needs a box, a score and a category")
     if not detections:
         return []
-    low, _ = decode_chosen(image, multimask, boxes=np.stack([d.box for d in detections]))
+    masks = chosen_rles(image, multimask, np.stack([d.box for d in detections]))
     return [{"image_id": image_id, "category_id": d.category_id, "score": d.score, "segmentation": mask}
-            for d, mask in zip(detections, to_rles(image, low))]
+            for d, mask in zip(detections, masks)]

@@ -11,10 +11,12 @@ from PIL import Image
 
 
 def longest_side_shape(hw: tuple[int, int], target: int) -> tuple[int, int]:
-    """(h, w) scaled so the longest side is `target`, rounded as `ResizeLongestSide` does."""
+    """(h, w) scaled so the longest side is `target`, rounded as `ResizeLongestSide` does,
+    but never below 1 pixel: a 20000×8 strip would round its short side to 0, which the
+    reference cannot resize to at all (so no parity case changes)."""
     h, w = hw
     scale = target / max(h, w)
-    return int(h * scale + 0.5), int(w * scale + 0.5)
+    return max(1, int(h * scale + 0.5)), max(1, int(w * scale + 0.5))
 
 
 def pil_bilinear(image: np.ndarray, hw: tuple[int, int]) -> np.ndarray:

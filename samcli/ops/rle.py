@@ -36,12 +36,16 @@ def _as_bytes(rles: list[dict]) -> list[dict]:
 
 
 def area(rles: list[dict]) -> list[int]:
-    return [int(a) for a in mask_utils.area(_as_bytes(rles))] if rles else []
+    """Pixels set in each mask. One pycocotools call per RLE: its list form sizes
+    a scratch array as uint8 (2.0.11 with numpy 2 raises OverflowError from 256
+    RLEs on), so no count of masks may ever reach it. ~4 µs per RLE."""
+    return [int(mask_utils.area(r)) for r in _as_bytes(rles)]
 
 
 def bbox(rles: list[dict]) -> list[list[float]]:
-    """COCO xywh boxes (w, h = pixel extents)."""
-    return mask_utils.toBbox(_as_bytes(rles)).tolist() if rles else []
+    """COCO xywh boxes (w, h = pixel extents). One call per RLE too: toBbox's list
+    form is sound today, but nothing here leans on pycocotools' list forms."""
+    return [mask_utils.toBbox(r).tolist() for r in _as_bytes(rles)]
 
 
 def decode(rle: dict) -> np.ndarray:

@@ -221,15 +221,20 @@ class Journal:
             self._since_sync = 0
 
     def close(self) -> None:
-        """Done with it: on disk, kept (for --resume), and no longer locked."""
-        self._close_file()
-        self._unlock()
+        """Done with it: on disk, kept (for --resume), and no longer locked; closed and
+        unlocked even when syncing fails (e.g. the disk is full)."""
+        try:
+            self._close_file()
+        finally:
+            self._unlock()
 
     def _close_file(self) -> None:
         if self._file is not None:
-            self.sync()
-            self._file.close()
-            self._file = None
+            try:
+                self.sync()
+            finally:
+                file, self._file = self._file, None
+                file.close()
 
     def _unlock(self) -> None:
         if self._lock is not None:
@@ -254,7 +259,9 @@ class Journal:
             yield record
 
     def remove(self) -> None:
-        self._close_file()
-        if self._named:
-            self.path.unlink(missing_ok=True)
-        self._unlock()  # only now: a run waiting for the lock must not find this journal
+        try:
+            self._close_file()
+            if self._named:
+                self.path.unlink(missing_ok=True)
+        finally:
+            self._unlock()  # only now: a run waiting for the lock must not find this journal

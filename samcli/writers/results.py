@@ -97,8 +97,11 @@ class ResultWriter(Writer):
     images by key, see `io.shards.image_ids`); without it ids follow arrival
     order. Without a `journal` a private temporary one is used and removed.
     `close(complete=False)` (interrupted) still writes what is done but keeps
-    the journal for `--resume`.
+    the journal for `--resume`, as `close()` does when an image failed; `abandon()` (a fault stopped the run) writes
+    nothing and keeps the journal.
     """
+
+    keeps_records = True
 
     def __init__(self, target: str | Path, fmt: str, categories: dict[int, str] | None = None,
                  info: dict[str, Any] | None = None, with_stats: bool = False, *,
@@ -146,14 +149,28 @@ class ResultWriter(Writer):
     def close(self, complete: bool = True) -> None:
         if self._closed or self.journal is None:
             return
-        self._closed = True
         try:
             self._write_output(complete)
         except BaseException:
             if self._private:  # nothing resumes it: it goes whatever happened (e.g. stdout closed while writing)
+                self._closed = True
                 self.journal.remove()
-            raise
-        if self._private or (complete and not self.keep_journal):
+            raise  # a named journal is left to `abandon`
+        self._closed = True
+        # failed images stay in the journal: --resume then does only them again
+        failed = any(not entry.ok for entry in self.journal.entries.values())
+        if self._private or (complete and not self.keep_journal and not failed):
+            self.journal.remove()
+        else:
+            self.journal.close()
+
+    def abandon(self) -> None:
+        """No results file (it would look complete); the journal stays for --resume, except
+        a private one, which nothing could resume."""
+        if self._closed or self.journal is None:
+            return
+        self._closed = True
+        if self._private:
             self.journal.remove()
         else:
             self.journal.close()
@@ -171,4 +188,7 @@ class ResultWriter(Writer):
         return self
 
     def __exit__(self, exc_type, *exc_info) -> None:
-        self.close(complete=exc_type is None)
+        if exc_type is None or issubclass(exc_type, KeyboardInterrupt):
+            self.close(complete=exc_type is None)
+        else:  # a fault: as `drive` does
+            self.abandon()

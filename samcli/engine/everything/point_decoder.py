@@ -136,7 +136,7 @@ def _filter(model, low: torch.Tensor, iou: torch.Tensor, points: np.ndarray, geo
         return MaskSet()
 
     parts = []
-    for idx in todo.split(chunk_size(crop.hw)):
+    for idx in todo.split(chunk_size(crop.hw, model.prompt_size)):
         logits = model.upscale(low[idx][None], geom)[0]  # (k, h, w) at crop size
         stability = stability_score(logits, params.stability_score_offset, model.binarize)
         if record:
