@@ -12,7 +12,8 @@ from samcli import __version__
 from samcli.errors import InputError
 from samcli.io.digests import file_digest, tree_digest
 from samcli.io.images import ImageRef
-from samcli.io.shards import Shard, image_ids, listing_digest
+from samcli.io.image_ids import ImageIds
+from samcli.io.shards import Shard
 from samcli.writers.journal import Journal, journal_path
 
 
@@ -33,29 +34,34 @@ class Plan:
 
 
 def fingerprint(command: str, model: str, checkpoint: Path | None, settings: dict[str, Any],
-                inputs: dict[str, Path | None], shard: Shard | None) -> dict[str, Any]:
+                inputs: dict[str, Path | None], shard: Shard | None,
+                image_ids: ImageIds = ImageIds()) -> dict[str, Any]:
     """Everything that decides the output: a journal written under another
-    fingerprint cannot be resumed (the output would mix two runs)."""
+    fingerprint cannot be resumed (the output would mix two runs). `image_ids` is
+    the id rule (samcli's or a COCO dataset's, whose digest is among the inputs)."""
     return {
         "command": command,
         "model": model,
         "weights_sha256": file_digest(checkpoint) if checkpoint is not None else None,
         "settings": settings,
         "inputs": {name: tree_digest(p) if p is not None else None for name, p in inputs.items()},
+        "image_ids": image_ids.rule,
         "shard": str(shard) if shard else None,
     }
 
 
 def plan_run(refs: list[ImageRef], out: str | os.PathLike, fmt: str, shard: Shard | None, resume: bool,
-             fingerprint_of: Any) -> Plan:
+             fingerprint_of: Any, image_ids: ImageIds = ImageIds()) -> Plan:
     """`fingerprint_of()` builds the fingerprint (digests are read only when a
-    journal is used). Raises InputError for a journal that cannot be used."""
-    ids = image_ids([r.key for r in refs])
+    journal is used). `image_ids`: the rule numbering the images (the same in every
+    shard and run). Raises InputError for a journal that cannot be used."""
+    keys = [r.key for r in refs]
+    ids = image_ids.assign(keys)
     mine = [r for r in refs if shard is None or shard.holds(r.key)]
     sidecar = None
     if shard is not None:
         sidecar = {"samcli_shard": 1, "shard": [shard.index, shard.count], "images_total": len(refs),
-                   "images_in_shard": len(mine), "listing_sha256": listing_digest([r.key for r in refs]),
+                   "images_in_shard": len(mine), "listing_sha256": image_ids.listing(keys),
                    "format": fmt, "samcli": __version__}
     if str(out) == "-":
         if resume:

@@ -18,7 +18,9 @@ class Annotation:
     rle: dict[str, Any]
     bbox: list[float]
     area: int
-    score: float  # the model's predicted IoU
+    #: what COCO AP ranks by: the model's predicted IoU, or a detection prompt's score
+    #: (segment's --score); `predicted_iou` is always in `extra` too
+    score: float
     category_id: int = 1
     extra: dict[str, Any] = field(default_factory=dict)  # prompt_index, point_coords, stability_score, …
 

@@ -38,6 +38,8 @@ HOST_MASK_BUDGET_MB = 256.0
 #: prompts decoded before their masks are made: bounds the low-res logits held
 #: (256 × 256 float32 = 256 KiB each, so 64 MiB) whatever the prompts per image
 MASKS_IN_FLIGHT = 256
+#: what an annotation's `score` is (see `ranking_score`)
+SCORE_MODES = ("detection", "mask", "product")
 
 
 @dataclass(frozen=True)
@@ -45,10 +47,13 @@ class SegmentOptions:
     #: prompts per decoder call; None: engine.device.default_prompt_batch
     prompt_batch: int | None = None
     multimask: str = "auto"
+    score: str = "detection"  # one of SCORE_MODES
 
     def __post_init__(self) -> None:
         if self.multimask not in MULTIMASK_MODES:
             raise SamcliError(f"--multimask must be one of {', '.join(MULTIMASK_MODES)}")
+        if self.score not in SCORE_MODES:
+            raise SamcliError(f"--score must be one of {', '.join(SCORE_MODES)}, not {self.score!r}")
         if self.prompt_batch is not None and self.prompt_batch < 1:
             raise SamcliError("--prompt-batch must be at least 1")
 
@@ -82,6 +87,16 @@ class _Masks:
     def put_rles(self, refs: list[PromptRef], rles: list[dict]) -> None:
         for ref, code in zip(refs, rles):
             self.rles[ref.slot][ref.index] = code
+
+
+def ranking_score(mode: str, detection: float | None, predicted_iou: float) -> float:
+    """An annotation's `score`, what COCO AP ranks by. A prompt from a detection (COCO
+    results, YOLO conf, GroundingDINO logit) ranks by the detection's confidence
+    (`detection`, as the papers' zero-shot instance segmentation does), or by that times
+    the mask's predicted IoU (`product`); other prompts, and `mask`, by the predicted IoU."""
+    if detection is None or mode == "mask":
+        return predicted_iou
+    return detection if mode == "detection" else detection * predicted_iou
 
 
 def _rows_of(decoded: list[_Decoded], slot: int) -> tuple[list[PromptRef], torch.Tensor]:
@@ -184,9 +199,10 @@ class Segmenter(ImagePipeline):
 
     def _annotate(self, item: Loaded, rles: list[dict], scores: list[float]) -> None:
         prompts = item.work.prompts
+        mode = self.segment_options.score
         extras = []
         for k, prompt in enumerate(prompts):
-            extra: dict = {"prompt_index": item.work.indices[k]}
+            extra: dict = {"predicted_iou": round(scores[k], 6), "prompt_index": item.work.indices[k]}
             if prompt.box is not None:
                 extra["prompt_box"] = [round(float(v), 2) for v in prompt.box]
             if prompt.points is not None:
@@ -196,5 +212,6 @@ class Segmenter(ImagePipeline):
                 extra["detection_score"] = prompt.score
             extras.append(extra)
         categories = [p.category_id if p.category_id is not None else DEFAULT_CATEGORY_ID for p in prompts]
-        item.result.annotations = to_annotations(rles, scores, extras, categories)
+        ranked = [ranking_score(mode, p.score, iou) for p, iou in zip(prompts, scores)]
+        item.result.annotations = to_annotations(rles, ranked, extras, categories)
 

@@ -6,6 +6,9 @@ file_name. Results: [{"image_id", "bbox", "score", "category_id"}] → box promp
 detection score; image_id → file_name through a COCO dataset (`coco_images`), or, without
 one, the key "id:<image_id>", which `match_image` matches against image file stems
 (000000397133.jpg ↔ id:397133).
+
+A dataset (the prompt file itself, or `coco_images`) also gives the run its image ids
+(`PromptFile.coco_ids`), so that the outputs score against that dataset.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from samcli.errors import InputError
 from samcli.io.prompts.checks import PromptError, box_from_xywh, image_key, integer, numbers, score, show
 from samcli.io.prompts.collect import Collector, read_categories
 from samcli.io.prompts.reading import Record, list_records, read_json as read_json_file
-from samcli.io.prompts.types import Prompt
+from samcli.io.prompts.types import CocoImageIds, Prompt
 
 ID_PREFIX = "id:"
 
@@ -75,6 +78,7 @@ def _image_files(col: Collector, path: Path, doc: dict, listed: bool = True) -> 
     if not isinstance(doc.get("images"), list):
         raise InputError(f'{path}: "images" must be a list of {{"id", "file_name"}}')
     files: dict[Any, str] = {}
+    ids: dict[str, Any] = {}  # file_name → its id: one image, one id
     for i, image in enumerate(doc["images"]):
         with col.item(f"{path}: images[{i}]"):
             if not isinstance(image, dict) or "id" not in image:
@@ -83,10 +87,23 @@ def _image_files(col: Collector, path: Path, doc: dict, listed: bool = True) -> 
             key = image_key(image.get("file_name"), "file_name")
             if image_id in files:
                 raise PromptError(f"image id {show(image_id)} appears twice")
-            files[image_id] = key
+            if key in ids:
+                raise PromptError(f"file_name {show(key)} appears twice (ids {show(ids[key])} and {show(image_id)})")
+            files[image_id], ids[key] = key, image_id
             if listed:
                 col.image(key)
+    _adopt_ids(col, path, ids)
     return files
+
+
+def _adopt_ids(col: Collector, path: Path, ids: dict[str, Any]) -> None:
+    """The outputs number images by the dataset's ids, so that results score against it.
+    Ids given as text (some exporters use the file stem) cannot be output ids."""
+    if all(isinstance(image_id, int) for image_id in ids.values()):
+        col.file.coco_ids = CocoImageIds(dict(ids), max(ids.values(), default=0), str(path))
+    else:
+        col.warn(f"{path}: its image ids are not all integers, so the outputs number the images 1, 2, … "
+                 "by path instead of by the dataset's ids")
 
 
 def _file_of(item: dict, files: dict[Any, str], dataset: Any) -> str:

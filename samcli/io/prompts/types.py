@@ -28,6 +28,17 @@ class Prompt:
     index: int | None = None
 
 
+@dataclass(frozen=True)
+class CocoImageIds:
+    """A COCO dataset's image ids, when a prompt file names its images by them (a
+    dataset's ground truth, or a results list read with `coco_images`): the run's
+    outputs then number images as the dataset does (`samcli.io.image_ids`)."""
+
+    by_key: dict[str, int]  # file_name (as an image key) → the dataset's image id
+    largest: int  # the dataset's largest image id; images not in it are numbered above
+    source: str  # the dataset file, for messages
+
+
 @dataclass
 class PromptFile:
     """A parsed prompt file: prompts per image key, plus categories.
@@ -44,3 +55,5 @@ class PromptFile:
     #: items that could not be used (NaN box, bad shape, …), each naming file and item;
     #: the rest of the file is still usable and the run exits non-zero at the end
     errors: list[str] = field(default_factory=list)
+    #: the COCO dataset's image ids, when the file names images by COCO id; None otherwise
+    coco_ids: CocoImageIds | None = None
