@@ -11,9 +11,9 @@ import zlib
 import torch
 from torch import nn
 
-from samcli.errors import SamcliError
-from samcli.models import get_spec, load_model
+from samcli.models import load_model
 from samcli.models.checkpoint import apply_state_dict, cache_path
+from samcli.models.registry import spec_for
 
 STAND_IN = ("deterministic stand-in (parity rule over the model's own state dict; no released weights: "
             "masks are meaningless, speed is not)")
@@ -39,14 +39,12 @@ def stand_in_state_dict(model: nn.Module) -> dict[str, torch.Tensor]:
 
 def bench_model(model_id: str, checkpoint: str | os.PathLike | None = None) -> tuple[nn.Module, str]:
     """→ (model in eval mode on the CPU, what its weights are). Never downloads."""
-    spec = get_spec(model_id)
-    if spec.kind != "promptable":
-        raise SamcliError(f"{model_id} is a {spec.kind} model; samcli bench times promptable segmenters")
+    spec = spec_for(model_id, "promptable", "bench")
     if checkpoint is not None:
-        return load_model(model_id, checkpoint=checkpoint, offline=True, progress=False), f"checkpoint {checkpoint}"
+        return load_model(model_id, checkpoint, "cpu", offline=True, progress=False), f"checkpoint {checkpoint}"
     cached = cache_path(spec)
     if cached.is_file():
-        return load_model(model_id, checkpoint=cached, offline=True, progress=False), f"cached release {cached}"
+        return load_model(model_id, cached, "cpu", offline=True, progress=False), f"cached release {cached}"
     model = spec.build()
     apply_state_dict(model, stand_in_state_dict(model), source=f"{model_id} stand-in weights")
     model.spec = spec

@@ -17,6 +17,7 @@ from samcli.engine.pipeline import Job, PipelineOptions
 from samcli.engine.runners import Runner, RunnerSpec
 from samcli.errors import CheckpointError, SamcliError
 from samcli.io.digests import file_digest
+from samcli.io.image_ids import ImageIds
 from samcli.io.images import ImageRef, list_images
 from samcli.io.shards import Shard
 from samcli.writers.destinations import check_output_file, check_output_folder
@@ -115,26 +116,31 @@ def shard_or_exit(text: str | None) -> Shard | None:
         raise fail(str(exc)) from None
 
 
-def checkpoint_or_exit(model_id: str, checkpoint: Path | None, offline: bool, quiet: bool) -> Path:
-    """The weights file for `model_id`: --checkpoint, the cache, or a download."""
-    from samcli.models import get_spec
+def checkpoint_or_exit(model_id: str, checkpoint: Path | None, offline: bool, quiet: bool, *,
+                       kind: str = "promptable", use: str = "this command") -> Path:
+    """The weights file for `model_id`: --checkpoint, the cache, or a download. A model
+    `use` cannot run (unknown, or not of its `kind`) is exit 2 before any of that."""
     from samcli.models.checkpoint import resolve_checkpoint
+    from samcli.models.registry import spec_for
 
     try:
-        return resolve_checkpoint(get_spec(model_id), checkpoint, offline=offline or None, progress=not quiet)
+        spec = spec_for(model_id, kind, use)
+    except SamcliError as exc:
+        raise fail(str(exc)) from None
+    try:
+        return resolve_checkpoint(spec, checkpoint, offline=offline or None, progress=not quiet)
     except CheckpointError as exc:
         raise fail(str(exc), EXIT_MODEL) from None
-    except SamcliError as exc:  # unknown model id
-        raise fail(str(exc)) from None
 
 
 def plan_or_exit(refs: list[ImageRef], out: str | Path, fmt: str, shard: Shard | None, resume: bool,
                  command: str, model: str, checkpoint: Path, settings: dict[str, Any],
-                 inputs: dict[str, Path | None] | None = None) -> Plan:
+                 inputs: dict[str, Path | None] | None = None, image_ids: ImageIds = ImageIds()) -> Plan:
     try:
         check_images(fmt, [r.key for r in refs])
         return plan_run(refs, out, fmt, shard, resume,
-                        lambda: fingerprint(command, model, checkpoint, settings, inputs or {}, shard))
+                        lambda: fingerprint(command, model, checkpoint, settings, inputs or {}, shard, image_ids),
+                        image_ids)
     except SamcliError as exc:
         raise fail(str(exc)) from None
 

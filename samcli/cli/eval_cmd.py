@@ -40,7 +40,8 @@ from samcli.eval.protocol_point import DEFAULT_CLICKS
 from samcli.eval.report import REPORT_VERSION, model_numbers, table
 from samcli.io.images import ImageRef
 from samcli.io.prompts import load_prompts, match_image
-from samcli.models import get_spec, load_model
+from samcli.models import load_model
+from samcli.models.registry import spec_for
 from samcli.models.complexity import build_on_meta
 from samcli.writers.atomic import open_output
 from samcli.writers.outputs import Outputs
@@ -124,7 +125,7 @@ def evaluate(
     _print_list("[red]error[/]", errors)
     if not quiet:
         _print_list("[yellow]warning[/]", warnings)
-    runs = [ModelRun(label, m, checkpoint_or_exit(m, c, offline, quiet))
+    runs = [ModelRun(label, m, checkpoint_or_exit(m, c, offline, quiet, use="eval"))
             for label, m, c in zip(_labels(ids), ids, checkpoint or [None] * len(ids))]
 
     # the journals' fingerprint: what decides a model's per-image results (not --max-images: a subset)
@@ -242,11 +243,9 @@ def _check_models_or_exit(ids: list[str], options) -> list[str]:
     warnings: list[str] = []
     for m in dict.fromkeys(ids):
         try:
-            spec = get_spec(m)
-        except SamcliError as exc:  # an unknown id
+            spec = spec_for(m, "promptable", "eval")
+        except SamcliError as exc:  # an unknown id, or a saliency model
             raise fail(str(exc)) from None
-        if spec.kind != "promptable":
-            raise fail(f"{m} is a {spec.kind} model; eval needs a promptable one (see `samcli models list`)")
         if options.protocol == "point":
             shape = build_on_meta(spec)
             try:
@@ -268,7 +267,7 @@ def _run_model(run: ModelRun, options, truth: dict, found: dict, pipeline: Pipel
     if not plan.todo:  # all in the journal: not even the model is needed
         return {"images": 0, "seconds": 0.0, "images_per_s": None, "encoded": 0}
     try:
-        model = load_model(run.model_id, checkpoint=run.weights, offline=True, progress=False)
+        model = load_model(run.model_id, checkpoint=run.weights, device="cpu", offline=True, progress=False)
     except CheckpointError as exc:
         raise fail(str(exc), EXIT_MODEL) from None
     evaluator = Evaluator(model, options, truth, found, pipeline)

@@ -88,7 +88,7 @@ def everything(
         pipeline = PipelineOptions(device, precision, batch_size, workers)
     except SamcliError as exc:
         raise fail(str(exc)) from None
-    weights = checkpoint_or_exit(model, checkpoint, offline, quiet)
+    weights = checkpoint_or_exit(model, checkpoint, offline, quiet, use="everything")
     settings = run_settings(pipeline, **dataclasses.asdict(params), with_stats=stats)
     plan = plan_or_exit(refs, out, fmt, part, resume, "everything", model, weights, settings)
     info = {"description": "samcli everything", "version": __version__, "model": model,

@@ -15,7 +15,8 @@ from samcli.engine.pipeline import PipelineOptions
 from samcli.engine.runners import RunnerSpec
 from samcli.engine.salient import SalientOptions
 from samcli.errors import SamcliError
-from samcli.salient import DEFAULT_MIN_BLOB_AREA, DEFAULT_SALIENCY_SOURCE, DEFAULT_THRESHOLD, saliency_source_names
+from samcli.models.registry import spec_for
+from samcli.salient import DEFAULT_MIN_BLOB_AREA, DEFAULT_SALIENCY_SOURCE, DEFAULT_THRESHOLD
 from samcli.salient.saliency import WEIGHT_FREE_SOURCES
 from samcli.writers.formats import FILE_NAMES
 from samcli.writers.images import CutoutWriter, MapWriter, OverlayWriter
@@ -71,14 +72,14 @@ def salient(
     part = shard_or_exit(shard)
     try:
         pipeline = PipelineOptions(device, precision, batch_size, workers)
-        if sod not in saliency_source_names():
-            raise SamcliError(f"unknown saliency source {sod!r}; choose from {', '.join(saliency_source_names())}")
+        if sod not in WEIGHT_FREE_SOURCES:
+            spec_for(sod, "saliency", "--sod", also=WEIGHT_FREE_SOURCES)
     except SamcliError as exc:
         raise fail(str(exc)) from None
-    weights = checkpoint_or_exit(model, checkpoint, offline, quiet)
+    weights = checkpoint_or_exit(model, checkpoint, offline, quiet, use="salient --model")
     sod_weights = None
     if sod not in WEIGHT_FREE_SOURCES:
-        sod_weights = checkpoint_or_exit(sod, sod_checkpoint, offline, quiet)
+        sod_weights = checkpoint_or_exit(sod, sod_checkpoint, offline, quiet, kind="saliency", use="--sod")
     elif sod_checkpoint is not None:
         raise fail(f"the {sod} saliency source has no weights; drop --sod-checkpoint")
     options = SalientOptions(threshold, min_blob_area, keep_maps=save_saliency)

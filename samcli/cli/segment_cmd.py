@@ -18,7 +18,10 @@ from samcli.engine.pipeline import PipelineOptions
 from samcli.engine.runners import RunnerSpec
 from samcli.engine.segment import DEFAULT_CATEGORY_ID, SegmentOptions
 from samcli.errors import SamcliError
+from samcli.io.image_ids import ImageIds
 from samcli.io.prompts import PromptFile, load_prompts, match_image
+from samcli.io.prompts.coco import ID_PREFIX
+from samcli.io.prompts.match import image_ids_for, unknown_key_message
 
 
 def output_categories(prompt_file: PromptFile) -> dict[int, str]:
@@ -29,6 +32,19 @@ def output_categories(prompt_file: PromptFile) -> dict[int, str]:
             p.category_id is None for prompts in prompt_file.images.values() for p in prompts):
         categories[DEFAULT_CATEGORY_ID] = "object"
     return categories
+
+
+def id_notes(prompt_file: PromptFile, image_ids: ImageIds, keys: list[str], fmt: str) -> list[str]:
+    """What a user scoring the output against a COCO dataset must know about its image ids."""
+    others = image_ids.unlisted(keys)
+    if others:
+        return [f"{len(others)} image(s) are not in {image_ids.source} (first: {others[0]!r}): they are numbered "
+                f"from {image_ids.above + 1} on, above the dataset's image ids"]
+    by_stem = prompt_file.format == "coco" and any(key.startswith(ID_PREFIX) for key in prompt_file.images)
+    if by_stem and fmt in ("coco", "coco-results"):
+        return [f"{prompt_file.path}: image ids in the output are samcli's (1, 2, … by path), not the detections' "
+                "image_id: give --coco-images GT.json to keep the dataset's ids, so that the results score against it"]
+    return []
 
 
 def segment(
@@ -48,6 +64,7 @@ def segment(
     ls_to_name: opt.LsToName = opt.EXPORT.ls_to_name,
     ls_polygons: opt.LsPolygons = False,
     multimask: Annotated[str, typer.Option("--multimask", help="auto: the model reference's default choice | always: best of the 3 candidates by predicted IoU | never: the single-mask output")] = "auto",
+    score: Annotated[str, typer.Option("--score", help="Each annotation's score (what COCO AP ranks by): detection: a detection prompt's own score, other prompts' predicted IoU | mask: the predicted IoU | product: detection score × predicted IoU. predicted_iou is always a field of its own.")] = "detection",
     batch_size: opt.BatchSize = 1,
     prompt_batch: Annotated[Optional[int], typer.Option("--prompt-batch", min=1, help="Prompts per decoder call (default: 64 on CUDA, 2 on CPU, where larger batches run slower per prompt).")] = None,
     min_score: Annotated[Optional[float], typer.Option("--min-score", help="Drop detections (COCO results, YOLO conf, GroundingDINO) scoring below this.")] = None,
@@ -79,25 +96,27 @@ def segment(
                              [("--save-masks", save_masks), ("--save-overlays", save_overlays)])
     lock_or_exit(out)
     refs = images_or_exit(images)
+    keys = [r.key for r in refs]
     part = shard_or_exit(shard)
     try:
         prompt_file = load_prompts(prompts, prompt_format, min_score=min_score,
                                    class_names=class_names, coco_images=coco_images)
-        options = SegmentOptions(prompt_batch=prompt_batch, multimask=multimask)
+        options = SegmentOptions(prompt_batch=prompt_batch, multimask=multimask, score=score)
         pipeline = PipelineOptions(device, precision, batch_size, workers)
-        by_image, unknown = match_image(prompt_file, [r.key for r in refs])
+        by_image, unknown = match_image(prompt_file, keys)
     except SamcliError as exc:
         raise fail(str(exc)) from None
-    upfront = list(prompt_file.errors) + [f"{prompts}: prompts for {k!r}, which is not among the images" for k in unknown]
+    upfront = list(prompt_file.errors) + [unknown_key_message(prompt_file, k) for k in unknown]
+    image_ids = image_ids_for(prompt_file, keys)
     if not quiet:
-        for w in prompt_file.warnings:
+        for w in prompt_file.warnings + id_notes(prompt_file, image_ids, keys, fmt):
             err.print(f"[yellow]warning[/] {escape(w)}")
 
-    weights = checkpoint_or_exit(model, checkpoint, offline, quiet)
+    weights = checkpoint_or_exit(model, checkpoint, offline, quiet, use="segment")
     settings = run_settings(pipeline, multimask=multimask, prompt_batch=prompt_batch, prompt_format=prompt_format,
-                            min_score=min_score, with_stats=stats)
+                            min_score=min_score, score=score, with_stats=stats)
     plan = plan_or_exit(refs, out, fmt, part, resume, "segment", model, weights, settings,
-                        {"prompts": prompts, "class_names": class_names, "coco_images": coco_images})
+                        {"prompts": prompts, "class_names": class_names, "coco_images": coco_images}, image_ids)
     info = {"description": "samcli segment", "version": __version__, "model": model, "prompts": str(prompts),
             "weights_sha256": weights_digest(plan, weights)}
     if prompt_file.format == "yolo":  # category k + 1 is YOLO class k: yolo-seg gives the user's classes back

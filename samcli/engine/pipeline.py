@@ -99,6 +99,11 @@ class ImagePipeline:
     needs_image: bool = False
 
     def __init__(self, model: PromptableModel, pipeline: PipelineOptions | None = None) -> None:
+        spec = getattr(model, "spec", None)  # set by load_model
+        if spec is not None and spec.kind != "promptable":  # e.g. U²-Net: nothing to prompt
+            from samcli.models.registry import spec_for
+
+            spec_for(spec.id, "promptable", type(self).__name__)  # raises, naming the models that fit
         self.options = pipeline or PipelineOptions()
         self.device = resolve_device(self.options.device)
         self.dtype = resolve_precision(self.options.precision, self.device)

@@ -45,7 +45,8 @@ class RunnerSpec:
         from samcli.models.complexity import build_on_meta
 
         if weights:
-            model = load_model(self.model, checkpoint=self.checkpoint, offline=True, progress=False)
+            # on the CPU: the pipeline moves it to its device
+            model = load_model(self.model, checkpoint=self.checkpoint, device="cpu", offline=True, progress=False)
         else:
             model = build_on_meta(get_spec(self.model))
         if self.command == "segment":

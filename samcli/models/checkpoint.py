@@ -200,28 +200,43 @@ def load_failure(exc: BaseException) -> str:
     return f"not a PyTorch weights file ({detail})" if isinstance(exc, (KeyError, ValueError, TypeError)) else detail
 
 
-def apply_state_dict(model: nn.Module, state: dict[str, torch.Tensor], source: str = "checkpoint") -> None:
-    """Strict load that tolerates only known-unused extras, with errors a user can
-    act on, then runs the model's `after_load` hook (cache rebuild, BN folding)."""
-    ignored = tuple(getattr(model, "ignored_checkpoint_prefixes", ()))
-    state = {k: v for k, v in state.items() if not k.startswith(ignored)}
-    expected = model.state_dict()
-    missing = [k for k in expected if k not in state and not k.endswith(OPTIONAL_SUFFIXES)]
-    unexpected = [k for k in state if k not in expected]
-    if len(missing) == len(expected) or not set(state) & set(expected):
-        raise CheckpointError(
-            f"{source}: none of its {len(state)} tensors belong to this model "
-            f"(first key {next(iter(state), None)!r}); wrong model id for this file?"
-        )
+Shapes = dict[str, tuple[int, ...]]
+
+
+def shapes_of(state: dict[str, torch.Tensor]) -> Shapes:
+    return {k: tuple(v.shape) for k, v in state.items()}
+
+
+def ignored_prefixes(model: nn.Module) -> tuple[str, ...]:
+    """Keys of released files the model does not use (e.g. TinyViT's classifier head)."""
+    return tuple(getattr(model, "ignored_checkpoint_prefixes", ()))
+
+
+def state_problem(expected: Shapes, ignored: tuple[str, ...], found: Shapes, model: str = "this model") -> str | None:
+    """Why tensors of these names and shapes (`found`) do not load into a model whose
+    state dict has `expected` (it drops keys starting with `ignored`); None if they do."""
+    found = {k: v for k, v in found.items() if not k.startswith(ignored)}
+    missing = [k for k in expected if k not in found and not k.endswith(OPTIONAL_SUFFIXES)]
+    unexpected = [k for k in found if k not in expected]
+    if len(missing) == len(expected) or not set(found) & set(expected):
+        return f"none of its {len(found)} tensors belong to {model} (first key {next(iter(found), None)!r})"
     if missing or unexpected:
-        raise CheckpointError(
-            f"{source}: does not match the model: {len(missing)} missing key(s) {missing[:5]}, "
-            f"{len(unexpected)} unexpected key(s) {unexpected[:5]}"
-        )
-    bad = [f"{k} {tuple(v.shape)} vs {tuple(expected[k].shape)}" for k, v in state.items() if v.shape != expected[k].shape]
-    if bad:
-        raise CheckpointError(f"{source}: tensor shapes differ from the model: {bad[:5]}")
-    model.load_state_dict(state, strict=False)
+        return (f"does not match {model}: {len(missing)} missing key(s) {missing[:5]}, "
+                f"{len(unexpected)} unexpected key(s) {unexpected[:5]}")
+    bad = [f"{k} {v} vs {expected[k]}" for k, v in found.items() if v != expected[k]]
+    return f"tensor shapes differ from {model}: {bad[:5]}" if bad else None
+
+
+def apply_state_dict(model: nn.Module, state: dict[str, torch.Tensor], source: str = "checkpoint",
+                     name: str = "this model") -> None:
+    """Strict load that tolerates only known-unused extras, with errors a user can
+    act on (naming the model as `name`), then runs the model's `after_load` hook
+    (cache rebuild, BN folding)."""
+    ignored = ignored_prefixes(model)
+    why = state_problem(shapes_of(model.state_dict()), ignored, shapes_of(state), name)
+    if why:
+        raise CheckpointError(f"{source}: {why}")
+    model.load_state_dict({k: v for k, v in state.items() if not k.startswith(ignored)}, strict=False)
     hook: Callable[[], None] | None = getattr(model, "after_load", None)
     if hook is not None:
         hook()

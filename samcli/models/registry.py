@@ -15,6 +15,9 @@ from samcli.models.spec import ModelSpec
 #: promptable segmenters, then salient-object models (kind="saliency")
 BUILT_IN = (*sam_family.SPECS, *efficientvit_sam.SPECS, *efficientsam.SPECS, *edgesam.SPECS, *u2net.SPECS)
 PLUGINS_ENV = "SAMCLI_PLUGINS"
+#: what each kind of model does, for messages
+KINDS = {"promptable": "a promptable segmenter (boxes and points in, masks out)",
+         "saliency": "a salient-object map (an image in, a saliency map out)"}
 
 
 def plugin_specs(names: str) -> tuple[ModelSpec, ...]:
@@ -54,3 +57,18 @@ def get_spec(model_id: str) -> ModelSpec:
 
 def all_specs(kind: str | None = None) -> list[ModelSpec]:
     return [spec for spec in models().values() if kind is None or spec.kind == kind]
+
+
+def spec_for(model_id: str, kind: str, use: str, also: tuple[str, ...] = ()) -> ModelSpec:
+    """The spec of `model_id` for `use` (a command or option), which needs a `kind` model.
+    An unknown id, or a model of another kind, is a SamcliError naming the models that
+    fit (and `also`: names `use` takes besides registered models), decided from the
+    registry alone: before any weights are looked for."""
+    fit = ", ".join([s.id for s in all_specs(kind)] + list(also))
+    spec = models().get(model_id)
+    if spec is None:
+        raise SamcliError(f"unknown model {model_id!r}; {use} takes: {fit}")
+    if spec.kind != kind:
+        raise SamcliError(f"{model_id} is {KINDS.get(spec.kind, spec.kind + ' model')}; {use} needs "
+                          f"{KINDS.get(kind, kind)}: {fit}")
+    return spec
