@@ -186,7 +186,7 @@ def coco_file(tmp_path, doc) -> str:
     ("crowds only", lambda j, t: ["-a", coco_file(t, {**j.read_gt(), "annotations": [
         {**a, "iscrowd": 1} for a in j.read_gt()["annotations"]]})], "no instance to evaluate"),
     ("unknown model", lambda j, t: ["-m", "nope"], "unknown model 'nope'"),
-    ("saliency model", lambda j, t: ["-m", "u2netp"], "u2netp is a saliency model"),
+    ("saliency model", lambda j, t: ["-m", "u2netp"], "u2netp is a salient-object map"),
     ("checkpoints", lambda j, t: ["-m", "oracle,disc"], "--checkpoint is given 1 time(s) for 2 model(s)"),
     ("clicks for box", lambda j, t: ["--clicks", "1,2"], "--clicks and --feedback are for --protocol point"),
     ("detections for box", lambda j, t: ["--detections", str(j.detections)], "--detections is for --protocol coco-ap"),
