@@ -2,9 +2,13 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# torch first, pinned to the wheel we test with: an unpinned torch pulls the newest CUDA build (GBs).
-# On a GPU machine pass your CUDA build, e.g. `make setup TORCH_SPEC="torch==2.13.0 --index-url ..."`.
-TORCH_SPEC ?= torch==2.13.0
+# torch first, pinned to the version we test with, as its CPU build: PyPI's Linux wheel of torch is the CUDA
+# build (530 MB plus GBs of cuda-toolkit and nvidia-* packages), so the CPU wheel comes from PyTorch's CPU
+# index, unless pip already sees torch==$(TORCH_VERSION)+cpu (a local wheelhouse or mirror, as on CI).
+# Any other build: `make setup TORCH_SPEC="torch==2.13.0"` (PyPI's, for CUDA 13) or "torch==2.13.0 --index-url ...".
+TORCH_VERSION ?= 2.13.0
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
+TORCH_SPEC ?=
 PYTEST_WORKERS ?= 2
 # Label Studio's and Datumaro's own code for the output-format round trips (tests/test_consumers.py): a venv of
 # their own, as they pin OpenCV < 5 and Pillow versions the project's venv cannot hold
@@ -15,7 +19,13 @@ CONSUMERS ?= .venv-consumers
 setup:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q $(TORCH_SPEC)
+	@spec='$(TORCH_SPEC)'; \
+	if [ -z "$$spec" ]; then \
+	  if $(BIN)/python -m pip install -q --dry-run --no-deps 'torch==$(TORCH_VERSION)+cpu' >/dev/null 2>&1; \
+	  then spec='torch==$(TORCH_VERSION)+cpu'; \
+	  else spec='torch==$(TORCH_VERSION) --index-url $(TORCH_CPU_INDEX)'; fi; \
+	fi; \
+	echo "torch: pip install $$spec"; $(BIN)/python -m pip install -q $$spec
 	$(BIN)/python -m pip install -q -e '.[dev,ray]'
 	$(BIN)/samcli --version
 	$(PYTHON) -m venv $(CONSUMERS)

@@ -29,6 +29,7 @@ _EXPORTS = {
     "Prompt": "samcli.io.prompts",
     "load_prompts": "samcli.io.prompts",
     "match_image": "samcli.io.prompts",
+    "image_ids_for": "samcli.io.prompts",
     "list_images": "samcli.io.images",
     "decode_image": "samcli.io.images",
     "decode_rle": ("samcli.ops.rle", "decode"),
