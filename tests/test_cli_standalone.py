@@ -75,6 +75,8 @@ def test_salient_cutouts_with_the_weight_free_source(disc, tmp_path):
     assert (out / "overlays" / "dog.jpg.jpg").is_file() and not (out / "cutouts" / "flat.png.png").exists()
     doc = json.loads((out / "annotations.json").read_text())
     assert [i["file_name"] for i in doc["images"]] == ["dog.jpg", "flat.png"] and len(doc["annotations"]) == 1
+    (ann,) = doc["annotations"]  # no detection behind the clicks: the score is the predicted IoU, also on its own
+    assert ann["score"] == ann["predicted_iou"]
 
 
 @pytest.mark.parametrize("command", ["segment", "everything", "salient"])

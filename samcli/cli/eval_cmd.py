@@ -41,8 +41,8 @@ from samcli.eval.report import REPORT_VERSION, model_numbers, table
 from samcli.io.images import ImageRef
 from samcli.io.prompts import load_prompts, match_image
 from samcli.models import load_model
-from samcli.models.registry import spec_for
 from samcli.models.complexity import build_on_meta
+from samcli.models.registry import spec_for
 from samcli.writers.atomic import open_output
 from samcli.writers.outputs import Outputs
 
