@@ -16,7 +16,8 @@ def test_salient_writes_a_cutout_per_image_and_reports_images_without_object(par
     Image.fromarray(np.full((120, 160, 3), 128, np.uint8)).save(images / "flat.png")  # nothing stands out
     out = tmp_path / "out"
     run = samcli("salient", images, "--sod", "spectral", "--model", "mobilesam", "--checkpoint",
-                 parity_checkpoint("mobilesam"), "--out-dir", out, "--save-saliency", "--pad", "4")
+                 parity_checkpoint("mobilesam"), "-o", out / "annotations.json", "--save-cutouts", out / "cutouts",
+                 "--save-saliency", out / "saliency", "--pad", "4")
     assert run.returncode == 0, run.stderr
     assert "no salient object" in run.stderr and "flat.png" in run.stderr
     photos = sorted(p.name for p in images.glob("*.jpg"))

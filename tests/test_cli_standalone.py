@@ -65,8 +65,9 @@ def test_salient_cutouts_with_the_weight_free_source(disc, tmp_path):
     Image.open(SAMPLES / "images" / "dog.jpg").save(images / "dog.jpg")
     Image.fromarray(np.full((120, 160, 3), 128, np.uint8)).save(images / "flat.png")  # nothing stands out
     out = tmp_path / "out"
-    run = samcli_fake("salient", images, "--sod", "spectral", "--out-dir", out, "--save-saliency",
-                      "--save-overlays", checkpoint=disc)
+    run = samcli_fake("salient", images, "--sod", "spectral", "-o", out / "annotations.json", "--save-cutouts",
+                      out / "cutouts", "--save-saliency", out / "saliency", "--save-overlays", out / "overlays",
+                      checkpoint=disc)
     assert run.returncode == 0, run.stderr
     assert "no salient object" in run.stderr and "flat.png" in run.stderr
     cut = np.asarray(Image.open(out / "cutouts" / "dog.jpg.png"))
@@ -84,6 +85,6 @@ def test_no_images_is_a_usage_error_for_every_command(disc, tmp_path, command):
     empty = tmp_path / "empty"
     empty.mkdir()
     extra = {"segment": ["-p", SAMPLES / "prompts" / "prompts.json"], "everything": [],
-             "salient": ["--out-dir", tmp_path / "o", "--sod", "spectral"]}[command]
+             "salient": ["--save-cutouts", tmp_path / "o", "--sod", "spectral"]}[command]
     run = samcli_fake(command, empty, *extra, checkpoint=disc)
     assert run.returncode == 2 and "no images found" in run.stderr and "Traceback" not in run.stderr

@@ -109,8 +109,9 @@ def test_everything_and_salient_pictures_and_shards_with_odd_names(odd, tmp_path
     assert merged.read_bytes() == whole.read_bytes()
 
     sal = tmp_path / "sal"
-    run(odd, "salient", odd["images"], "--sod", "spectral", "--threshold", "0.2", "--min-blob-area", "1", "-o", sal,
-        "--save-saliency", "--save-overlays", "-q")
+    run(odd, "salient", odd["images"], "--sod", "spectral", "--threshold", "0.2", "--min-blob-area", "1",
+        "-o", sal / "annotations.json", "--save-cutouts", sal / "cutouts", "--save-saliency", sal / "saliency",
+        "--save-overlays", sal / "overlays", "-q")
     for folder, suffix in (("saliency", ".png"), ("overlays", ".jpg"), ("cutouts", ".png")):
         assert files(sal / folder) == sorted(k + suffix for k in KEYS), folder
     names = [i["file_name"] for i in json.loads((sal / "annotations.json").read_text())["images"]]

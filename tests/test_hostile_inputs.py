@@ -170,7 +170,7 @@ def test_a_folder_as_sod_checkpoint_or_eval_checkpoint_is_exit_3(job, tmp_path):
     folder = tmp_path / "weights"
     folder.mkdir()
     run = invoke("salient", root / "images", "--sod", "u2netp", "--sod-checkpoint", folder, "--model", "disc",
-                 "--checkpoint", ckpt, "-o", tmp_path / "cutouts", "-q")
+                 "--checkpoint", ckpt, "--save-cutouts", tmp_path / "cutouts", "-q")
     assert run.exit_code == 3 and "is a folder" in run.output, run.output
     gt = tmp_path / "gt.json"
     gt.write_text(json.dumps({"images": [{"id": 1, "file_name": "a.png", "height": 24, "width": 32}],

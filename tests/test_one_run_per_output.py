@@ -133,7 +133,8 @@ def held_by_another_process(journal: Path) -> Iterator[int]:
 def test_salient_annotations_and_eval_journals_are_locked_too(command, job, tmp_path):
     if command == "salient":
         out_dir = tmp_path / "sal"
-        args = ["salient", job.images, "--sod", "spectral", "--out-dir", out_dir, "--model", "disc", "-c", job.checkpoint]
+        args = ["salient", job.images, "--sod", "spectral", "-o", out_dir / "annotations.json", "--save-cutouts",
+                out_dir / "cutouts", "--model", "disc", "-c", job.checkpoint]
         journal = journal_path(out_dir / "annotations.json")
     else:
         evaluation = make_eval_job(tmp_path / "ev")

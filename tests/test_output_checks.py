@@ -100,8 +100,9 @@ def test_salient_subfolder_that_is_a_file_is_refused_at_start(job, tmp_path):
     out_dir = tmp_path / "sal"
     out_dir.mkdir()
     (out_dir / "cutouts").write_text("x")
-    run = invoke("salient", job.images, "--sod", "spectral", "-o", out_dir, "--model", "disc", "-c", job.checkpoint)
-    assert_refused_before_work(run, f"--out-dir {out_dir / 'cutouts'}: is a file, not a folder")
+    run = invoke("salient", job.images, "--sod", "spectral", "--save-cutouts", out_dir / "cutouts" / "dogs",
+                 "--model", "disc", "-c", job.checkpoint)
+    assert_refused_before_work(run, f"--save-cutouts {out_dir / 'cutouts' / 'dogs'}: {out_dir / 'cutouts'} is a file")
 
 
 # ---- stdout: the real command in a process of its own (the entry point turns stdout failures into exit codes)

@@ -59,8 +59,10 @@ def test_everything_and_salient_run_on_ray_too(cluster, disc, tmp_path):
     for name, extra in (("local", []), ("ray", ["--ray", "auto"])):
         assert invoke("everything", SAMPLES / "images", "-o", tmp_path / f"{name}.jsonl", "-f", "jsonl", *flags,
                       "--model", "disc", "--checkpoint", disc, *extra).exit_code == 0
-        assert invoke("salient", SAMPLES / "images", "--out-dir", tmp_path / f"sal-{name}", "--sod", "spectral",
-                      "--save-saliency", "-q", "--model", "disc", "--checkpoint", disc, *extra).exit_code == 0
+        sal = tmp_path / f"sal-{name}"
+        assert invoke("salient", SAMPLES / "images", "-o", sal / "annotations.json", "--save-cutouts", sal / "cutouts",
+                      "--sod", "spectral", "--save-saliency", sal / "saliency", "-q", "--model", "disc",
+                      "--checkpoint", disc, *extra).exit_code == 0
     assert (tmp_path / "ray.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
     local, on_ray = tmp_path / "sal-local", tmp_path / "sal-ray"
     assert (on_ray / "annotations.json").read_bytes() == (local / "annotations.json").read_bytes()

@@ -11,6 +11,7 @@ import typer
 from samcli import __version__
 from samcli.cli import models_cmd
 from samcli.cli.bench_cmd import bench
+from samcli.cli.command_style import command, samcli_typer
 from samcli.cli.convert_cmd import convert
 from samcli.cli.eval_cmd import evaluate
 from samcli.cli.everything_cmd import everything
@@ -19,7 +20,7 @@ from samcli.cli.salient_cmd import salient
 from samcli.cli.segment_cmd import segment
 from samcli.writers.stdout import GuardedStdout, StdoutFailed
 
-app = typer.Typer(
+app = samcli_typer(
     name="samcli",
     help="Batch Segment-Anything for labeling jobs: images + prompts in, COCO RLE out.",
     no_args_is_help=True,
@@ -27,13 +28,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 # short_help: one line each in `samcli --help`; `samcli CMD --help` shows the whole docstring
-app.command(no_args_is_help=True, short_help="One mask per prompt (boxes, points; samcli JSON, COCO, YOLO, GroundingDINO files).")(segment)
-app.command(no_args_is_help=True, short_help="Segment everything: SAM's point grid, or TinySAM's --hierarchical mode.")(everything)
-app.command(no_args_is_help=True, short_help="Cut out each image's main object (saliency clicks → mask → RGBA).")(salient)
-app.command("eval", no_args_is_help=True, short_help="Box / point-click / COCO-AP protocols on COCO ground truth, per model.")(evaluate)
-app.command(short_help="Images/s, prompts/s, time per stage and memory of the segment engine.")(bench)
-app.command(no_args_is_help=True, short_help="Merge the outputs of a job run in shards (--shard I/N).")(merge)
-app.command(no_args_is_help=True, short_help="Re-export a coco output as yolo-seg, labelstudio, COCO polygons, … (no model).")(convert)
+command(app, no_args_is_help=True, short_help="One mask per prompt (boxes, points; samcli JSON, COCO, YOLO, GroundingDINO files).")(segment)
+command(app, no_args_is_help=True, short_help="Segment everything: SAM's point grid, or TinySAM's --hierarchical mode.")(everything)
+command(app, no_args_is_help=True, short_help="Cut out each image's main object (saliency clicks → mask → RGBA).")(salient)
+command(app, "eval", no_args_is_help=True, short_help="Box / point-click / COCO-AP protocols on COCO ground truth, per model.")(evaluate)
+command(app, short_help="Images/s, prompts/s, time per stage and memory of the segment engine.")(bench)
+command(app, no_args_is_help=True, short_help="Merge the outputs of a job run in shards (--shard I/N).")(merge)
+command(app, no_args_is_help=True, short_help="Re-export a coco output as yolo-seg, labelstudio, COCO polygons, … (no model).")(convert)
 app.add_typer(models_cmd.app, name="models")
 
 

@@ -31,7 +31,7 @@ def bench(
     prompt_batch: Annotated[Optional[int], typer.Option("--prompt-batch", min=1, help="Prompts per decoder call (default: 64 on CUDA, 2 on CPU).")] = None,
     prompts_per_image: Annotated[int, typer.Option("--prompts-per-image", "-k", min=1, help="Seeded box prompts per image.")] = 8,
     count: Annotated[int, typer.Option("--images", "-n", min=1, help="Images timed (rounded up to whole batches), after the warm-up.")] = 16,
-    image_size: Annotated[str, typer.Option("--image-size", help="WIDTHxHEIGHT of generated images.")] = "640x480",
+    image_size: Annotated[str, typer.Option("--image-size", metavar="WxH", help="WIDTHxHEIGHT of generated images.")] = "640x480",
     warmup: Annotated[int, typer.Option("--warmup", min=0, help="Images run first and not timed (rounded up to whole batches).")] = 1,
     workers: opt.Workers = None,
     compile_encoder: Annotated[bool, typer.Option("--compile", help="torch.compile the encoder (compiles during the warm-up).")] = False,

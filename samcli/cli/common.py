@@ -3,6 +3,7 @@ the run (shard, journal), assembling the outputs, running locally or on Ray,
 and turning the outcome into an exit code."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -88,22 +89,40 @@ def outputs_writable_or_exit(files: Iterable[tuple[str, str | Path | None]],
         raise fail(str(exc)) from None
 
 
-def results_writable_or_exit(fmt: str, option: str, out: str | Path,
+def results_target(out: str | None, fmt: str, *, optional: bool = False) -> str | None:
+    """Where the results go: --out as given; without it stdout, when that is a pipe or a
+    file. A terminal gets no dataset: exit 2 saying how to write or pipe it, or, where the
+    results are optional (salient: its cutouts are the product), no results file at all."""
+    if out is not None:
+        return out
+    if needs_path(fmt):  # never stdout: check_format says to give --out
+        return None if optional else "-"
+    if not sys.stdout.isatty():
+        return "-"
+    if optional:
+        return None
+    raise fail(f"no --out, and stdout is a terminal: samcli does not print a {fmt} dataset there. Write it to a "
+               "file (--out FILE) or pipe it (-o - | jq ., or just | jq .)")
+
+
+def results_writable_or_exit(fmt: str, option: str, out: str | Path | None,
                              folders: Iterable[tuple[str, Path | None]] = ()) -> None:
-    """The results' destination (a file, or a folder for yolo-seg) and the picture folders."""
-    if writes_folder(fmt):
+    """The results' destination (a file, or a folder for yolo-seg; None: none) and the picture folders."""
+    if out is None:
+        outputs_writable_or_exit([], folders)
+    elif writes_folder(fmt):
         outputs_writable_or_exit([], [(option, Path(out)), *folders])
     else:
         outputs_writable_or_exit([(option, out)], folders)
 
 
-def lock_or_exit(*outputs: str | Path) -> None:
+def lock_or_exit(*outputs: str | Path | None) -> None:
     """One run per output: lock each output's journal now, before any slow step (prompts,
     weights), so a second run on the same output is refused at once (writers/lock.py).
     Held until the journal is closed or removed, or the process ends."""
     try:
         for out in outputs:
-            if str(out) != "-":
+            if out is not None and str(out) != "-":
                 lock_journal(journal_path(out))
     except SamcliError as exc:
         raise fail(str(exc)) from None
@@ -133,7 +152,7 @@ def checkpoint_or_exit(model_id: str, checkpoint: Path | None, offline: bool, qu
         raise fail(str(exc), EXIT_MODEL) from None
 
 
-def plan_or_exit(refs: list[ImageRef], out: str | Path, fmt: str, shard: Shard | None, resume: bool,
+def plan_or_exit(refs: list[ImageRef], out: str | Path | None, fmt: str, shard: Shard | None, resume: bool,
                  command: str, model: str, checkpoint: Path, settings: dict[str, Any],
                  inputs: dict[str, Path | None] | None = None, image_ids: ImageIds = ImageIds()) -> Plan:
     try:
@@ -145,7 +164,7 @@ def plan_or_exit(refs: list[ImageRef], out: str | Path, fmt: str, shard: Shard |
         raise fail(str(exc)) from None
 
 
-def outputs_for(plan: Plan, out: str | Path, fmt: str, categories: dict[int, str], info: dict, *,
+def outputs_for(plan: Plan, out: str | Path | None, fmt: str, categories: dict[int, str], info: dict, *,
                 batch_size: int = 1, keep_journal: bool = False, with_stats: bool = False,
                 masks_dir: Path | None = None, overlays_dir: Path | None = None,
                 extra: Iterable[Writer] = (), export: ExportOptions | None = None) -> tuple[Outputs, StatsTotals | None]:

@@ -16,8 +16,8 @@ from samcli.errors import SamcliError
 
 def convert(
     source: Annotated[Path, typer.Argument(help="A `coco` output of samcli segment/everything/salient (or of samcli merge), written without --polygons.", exists=True, dir_okay=False)],
-    to: Annotated[str, typer.Option("--to", "-t", help=opt.FORMATS_HELP)],
-    out: Annotated[str, typer.Option("--out", "-o", help="Output file (a folder for yolo-seg), or - for stdout.")],
+    to: Annotated[opt.FormatName, typer.Option("--to", "-t", help=opt.FORMATS_HELP)],
+    out: Annotated[str, typer.Option("--out", "-o", metavar="FILE", help="Output file (a folder for yolo-seg), or - for stdout.")],
     polygons: opt.Polygons = False,
     polygon_parts: opt.PolygonParts = opt.EXPORT.polygon_parts,
     min_area: opt.MinArea = opt.EXPORT.min_area,

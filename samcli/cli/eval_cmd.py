@@ -13,7 +13,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import typer
 from rich.console import Console
@@ -46,16 +46,16 @@ from samcli.models.registry import spec_for
 from samcli.writers.atomic import open_output
 from samcli.writers.outputs import Outputs
 
-Protocol = Annotated[str, typer.Option("--protocol", help="box: each instance prompted with its box → mIoU | point: simulated clicks → mIoU after each --clicks count | coco-ap: --detections boxes → mask AP (COCOeval).")]
+Protocol = Annotated[Literal[opt.PROTOCOLS], typer.Option("--protocol", help="box: each instance prompted with its box → mIoU | point: simulated clicks → mIoU after each --clicks count | coco-ap: --detections boxes → mask AP (COCOeval).")]
 Annotations = Annotated[Path, typer.Option("--annotations", "-a", help="COCO instances ground truth (polygons or RLE); file_name = the image's path relative to IMAGES.", exists=True, dir_okay=False)]
-Models = Annotated[str, typer.Option("--model", "-m", help="Model id, or several separated by commas: each is evaluated in turn, one row each.")]
+Models = Annotated[str, typer.Option("--model", "-m", metavar="ID[,ID...]", help="Model id, or several separated by commas: each is evaluated in turn, one row each.")]
 Checkpoints = Annotated[Optional[list[Path]], typer.Option("--checkpoint", "-c", help="Local weights file, given once per model in --model order (or never: the cache/download).")]
-Clicks = Annotated[Optional[str], typer.Option("--clicks", help="point: report mIoU after these click counts, e.g. 2,4 (default 1,3,5).")]
+Clicks = Annotated[Optional[str], typer.Option("--clicks", metavar="N,N,...", help="point: report mIoU after these click counts, e.g. 2,4 (default 1,3,5).")]
 Feedback = Annotated[bool, typer.Option("--feedback", help="point: feed the previous mask back as a mask prompt (models that take one). Not what the papers report.")]
 Detections = Annotated[Optional[Path], typer.Option("--detections", help="coco-ap: a detector's COCO results list [{image_id, category_id, bbox, score}].", exists=True, dir_okay=False)]
-Multimask = Annotated[str, typer.Option("--multimask", help="always: best of the 3 candidates by predicted IoU (the papers' evaluation) | auto | never")]
+Multimask = Annotated[Literal[opt.MULTIMASK_MODES], typer.Option("--multimask", help="always: best of the 3 candidates by predicted IoU (the papers' evaluation) | auto | never")]
 MaxImages = Annotated[Optional[int], typer.Option("--max-images", min=1, help="Evaluate only the first N images that have ground truth (in path order).")]
-ReportOut = Annotated[Optional[str], typer.Option("--out", "-o", help="Write the JSON report here, or - for stdout. Per-model journals go beside it (<out>.<model>.journal.jsonl), for --resume.")]
+ReportOut = Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write the JSON report here, or - for stdout. Per-model journals go beside it (<out>.<model>.journal.jsonl), for --resume.")]
 PromptBatch = Annotated[Optional[int], typer.Option("--prompt-batch", min=1, help="Prompts per decoder call (default 64 on CUDA, 2 on CPU).")]
 Resume = Annotated[bool, typer.Option("--resume", help="Continue an interrupted run from its journals (<out>.<model>.journal.jsonl): images already there are not evaluated again. Refused if a journal was written with other settings.")]
 KeepJournal = Annotated[bool, typer.Option("--keep-journal", help="Keep the journals after the report is written (they are removed by default).")]

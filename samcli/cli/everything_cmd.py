@@ -9,8 +9,8 @@ import typer
 from samcli import __version__
 from samcli.cli import options as opt
 from samcli.cli.common import (check_format, checkpoint_or_exit, execute, export_or_exit, fail, images_or_exit, jobs_for,
-                               lock_or_exit, outputs_for, plan_or_exit, results_writable_or_exit, run_settings,
-                               shard_or_exit, weights_digest)
+                               lock_or_exit, outputs_for, plan_or_exit, results_target, results_writable_or_exit,
+                               run_settings, shard_or_exit, weights_digest)
 from samcli.engine.everything import EverythingParams
 from samcli.engine.pipeline import PipelineOptions
 from samcli.engine.runners import RunnerSpec
@@ -23,6 +23,17 @@ def Int(name: str, help: str):  # noqa: N802  (reads like a type in the signatur
 
 def Float(name: str, help: str):  # noqa: N802
     return Annotated[float, typer.Option(name, help=help)]
+
+
+def fraction(text: str | float) -> float:
+    """0.34, or a/b as SAM writes its crop overlap (512/1500): its default, typed as is."""
+    if isinstance(text, float):
+        return text
+    top, slash, bottom = str(text).partition("/")
+    try:
+        return float(top) / float(bottom) if slash else float(top)
+    except (ValueError, ZeroDivisionError):
+        raise typer.BadParameter(f"{text!r} is neither a number nor a fraction such as 512/1500") from None
 
 
 def everything(
@@ -39,12 +50,12 @@ def everything(
     box_nms_thresh: Float("--box-nms-thresh", "Box IoU above which the lower-scoring mask is dropped.") = 0.7,
     crop_n_layers: Int("--crop-n-layers", "Also run on 4^k crops for k = 1..N (small objects; slower).") = 0,
     crop_nms_thresh: Float("--crop-nms-thresh", "Box NMS threshold between crops.") = 0.7,
-    crop_overlap_ratio: Float("--crop-overlap-ratio", "Overlap between neighbouring crops.") = 512 / 1500,
+    crop_overlap_ratio: Annotated[float, typer.Option("--crop-overlap-ratio", parser=fraction, help="Overlap between neighbouring crops, a number or a fraction.")] = "512/1500",
     crop_n_points_downscale_factor: Int("--crop-n-points-downscale-factor", "Points per side shrink by this per crop layer.") = 1,
     min_mask_region_area: Int("--min-mask-region-area", "Remove holes and islands smaller than this (pixels); 0 disables.") = 0,
     high_score_thresh: Float("--high-score-thresh", "Hierarchical: a round-1 pixel is covered where a kept mask's logit exceeds this.") = 8.5,
     stats: opt.Stats = False,
-    out: opt.Out = "-",
+    out: opt.Out = None,
     fmt: opt.Format = "coco",
     polygons: opt.Polygons = False,
     polygon_parts: opt.PolygonParts = opt.EXPORT.polygon_parts,
@@ -70,6 +81,7 @@ def everything(
     filtered by predicted IoU and stability, box NMS), or with --hierarchical
     TinySAM's two-round version. Works with every model. Options keep the names
     and defaults of SAM's generator so existing settings carry over."""
+    out = results_target(out, fmt)
     check_format(fmt, out)
     export = export_or_exit(fmt, polygons, polygon_parts, min_area, ls_image_root, ls_from_name, ls_to_name,
                             ls_polygons)

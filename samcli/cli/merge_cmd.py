@@ -15,7 +15,7 @@ from samcli.errors import SamcliError
 
 def merge(
     outputs: Annotated[list[Path], typer.Argument(help="The shards' outputs, all of one format: coco, coco-results, jsonl or labelstudio files, or yolo-seg folders.", exists=True)],
-    out: Annotated[str, typer.Option("--out", "-o", help="The merged file (a folder for yolo-seg), or - for stdout.")],
+    out: Annotated[str, typer.Option("--out", "-o", metavar="FILE", help="The merged file (a folder for yolo-seg), or - for stdout.")],
 ) -> None:
     """Merge shard outputs into the file a single run over all images writes:
     same images, annotations and ids. Shards missing (exit 1), given twice or

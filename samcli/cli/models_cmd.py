@@ -8,14 +8,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from samcli.cli.command_style import command, samcli_typer
 from samcli.cli.common import fail
 from samcli.cli.exit_codes import EXIT_MODEL
 from samcli.errors import SamcliError
 
-app = typer.Typer(help="List the model zoo and manage the weights cache.", no_args_is_help=True)
+app = samcli_typer(help="List the model zoo and manage the weights cache.", no_args_is_help=True)
 
 
-@app.command("list")
+@command(app, "list")
 def list_models(
     complexity: Annotated[bool, typer.Option("--complexity/--no-complexity", help="Compute parameters and MACs from the architecture (about a second per model).")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per model on stdout, for scripts.")] = False,
@@ -55,7 +56,7 @@ def list_models(
             console.print(f"[bold]{r['id']}[/]: {r['notes']}", soft_wrap=True)
 
 
-@app.command("download")
+@command(app, "download")
 def download(model_ids: Annotated[list[str], typer.Argument(help="Model ids, or 'all'.")]) -> None:
     """Fetch released weights into the cache ($SAMCLI_HOME or ~/.cache/samcli)."""
     from samcli.models import all_specs, get_spec

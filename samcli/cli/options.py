@@ -2,12 +2,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import typer
 
+from samcli.ops.polygons import PARTS
 from samcli.writers.export import ExportOptions
+from samcli.writers.formats import FORMATS
 from samcli.writers.formats import HELP as FORMATS_HELP
+
+# Values the parser accepts, listed in --help and in its error (--sod: the built-in sources, checked
+# against the registry by the command): torch-free copies of the engine's own lists
+# (tests/test_cli_help.py holds them equal), so `--help` starts fast
+PRECISIONS = ("auto", "fp32", "fp16", "bf16", "int8")
+MULTIMASK_MODES = ("auto", "always", "never")
+SCORE_MODES = ("detection", "mask", "product")
+SALIENCY_SOURCES = ("u2netp", "u2net", "spectral")
+PROTOCOLS = ("box", "point", "coco-ap")
+FormatName = Literal[FORMATS]
 
 # Apache-2.0, fewest encoder MACs among commercially usable models, fastest of them
 # on CPU (benchmarks/bench_encoders.py), and the best published quality per MAC
@@ -15,21 +27,24 @@ DEFAULT_MODEL = "efficientvit-sam-l0"
 
 Images = Annotated[str, typer.Argument(
     help="A folder (searched recursively), one image, a text file listing image paths, or - to read that list from stdin.")]
-Model = Annotated[str, typer.Option("--model", "-m", help="Model id (see `samcli models list`).")]
+Model = Annotated[str, typer.Option("--model", "-m", metavar="ID", help="Model id (see `samcli models list`).")]
 Checkpoint = Annotated[Optional[Path], typer.Option(
     "--checkpoint", "-c", help="Local weights file; skips the cache/download.")]
 Offline = Annotated[bool, typer.Option(
     "--offline", help="Never download; fail fast if the weights are not cached (also SAMCLI_OFFLINE=1).")]
-Device = Annotated[str, typer.Option("--device", help="auto | cpu | cuda | cuda:N")]
-Precision = Annotated[str, typer.Option(
-    "--precision", help="auto (fp32 on CPU, bf16 on CUDA) | fp32 | fp16 | bf16 | int8 (CPU: int8 encoder layers, "
-                        "see the README for speed and agreement)")]
+Device = Annotated[str, typer.Option("--device", metavar="DEVICE", help="auto | cpu | cuda | cuda:N")]
+Precision = Annotated[Literal[PRECISIONS], typer.Option(
+    "--precision", help="auto: fp32 on CPU, bf16 on CUDA; int8 (CPU): int8 encoder layers, see the README for speed "
+                        "and agreement.")]
 BatchSize = Annotated[int, typer.Option(
     "--batch-size", "-b", min=1, help="Images per encoder call (raise on a GPU; 1 is best on CPU).")]
 Workers = Annotated[Optional[int], typer.Option(
     "--workers", min=1, help="Threads decoding/resizing the next images (default: 2 on CPU, all cores but one on CUDA, at most 16).")]
-Out = Annotated[str, typer.Option("--out", "-o", help="Output file, or - for stdout.")]
-Format = Annotated[str, typer.Option("--format", "-f", help=FORMATS_HELP)]
+Out = Annotated[Optional[str], typer.Option(
+    "--out", "-o", metavar="FILE", show_default=False,
+    help="Output file (a folder for yolo-seg), or - for stdout. Without it: stdout when that is a pipe or a file; "
+         "a terminal gets no dataset (exit 2).")]
+Format = Annotated[FormatName, typer.Option("--format", "-f", help=FORMATS_HELP)]
 SaveMasks = Annotated[Optional[Path], typer.Option(
     "--save-masks", help="Also write each mask as DIR/<image path>/<k>.png (0/255).", file_okay=False)]
 SaveOverlays = Annotated[Optional[Path], typer.Option(
@@ -46,10 +61,10 @@ Resume = Annotated[bool, typer.Option(
 KeepJournal = Annotated[bool, typer.Option(
     "--keep-journal", help="Keep <out>.journal.jsonl after the output is written (it is removed by default).")]
 Shard = Annotated[Optional[str], typer.Option(
-    "--shard", help="I/N: process only this machine's share of the images (by a hash of each image's key, the "
+    "--shard", metavar="I/N", help="I/N: process only this machine's share of the images (by a hash of each image's key, the "
                     "same on every machine). Combine the N outputs with `samcli merge`.")]
 Ray = Annotated[Optional[str], typer.Option(
-    "--ray", help="Run on a Ray cluster (install samcli[ray]): 'auto' joins the cluster this machine belongs "
+    "--ray", metavar="ADDRESS", help="Run on a Ray cluster (install samcli[ray]): 'auto' joins the cluster this machine belongs "
                   "to or starts a local one; or a cluster address such as ray://head:10001.")]
 RayActors = Annotated[Optional[int], typer.Option(
     "--ray-actors", min=1, help="Model actors on Ray (one model each) [default: one per GPU, or per 2 CPUs].")]
@@ -59,7 +74,7 @@ EXPORT = ExportOptions()  # the defaults
 Polygons = Annotated[bool, typer.Option(
     "--polygons", help="coco, coco-results, jsonl: segmentation as a COCO polygon (the mask's outer outline: holes "
                        "are filled) instead of RLE; area and bbox stay the mask's.")]
-PolygonParts = Annotated[str, typer.Option(
+PolygonParts = Annotated[Literal[PARTS], typer.Option(
     "--polygon-parts", help="Polygons of a mask in several parts: join (one outline through every part, linked by "
                             "zero-width bridges) | largest (the largest part only).")]
 MinArea = Annotated[int, typer.Option(

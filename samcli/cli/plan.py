@@ -50,7 +50,7 @@ def fingerprint(command: str, model: str, checkpoint: Path | None, settings: dic
     }
 
 
-def plan_run(refs: list[ImageRef], out: str | os.PathLike, fmt: str, shard: Shard | None, resume: bool,
+def plan_run(refs: list[ImageRef], out: str | os.PathLike | None, fmt: str, shard: Shard | None, resume: bool,
              fingerprint_of: Any, image_ids: ImageIds = ImageIds()) -> Plan:
     """`fingerprint_of()` builds the fingerprint (digests are read only when a
     journal is used). `image_ids`: the rule numbering the images (the same in every
@@ -63,9 +63,10 @@ def plan_run(refs: list[ImageRef], out: str | os.PathLike, fmt: str, shard: Shar
         sidecar = {"samcli_shard": 1, "shard": [shard.index, shard.count], "images_total": len(refs),
                    "images_in_shard": len(mine), "listing_sha256": image_ids.listing(keys),
                    "format": fmt, "samcli": __version__}
-    if str(out) == "-":
+    if out is None or str(out) == "-":  # None: no results file (salient without --out)
         if resume:
-            raise InputError("--resume needs an output file (--out PATH): results on stdout leave no journal")
+            raise InputError("--resume needs an output file (--out FILE): the journal it resumes from lives beside "
+                             "that file")
         return Plan(mine, mine, ids, None, shard, None)
     journal = Journal.open(journal_path(out), fingerprint_of(), resume)
     done = journal.done

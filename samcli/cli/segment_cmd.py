@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import typer
 
 from samcli import __version__
 from samcli.cli import options as opt
 from samcli.cli.common import (check_format, checkpoint_or_exit, execute, export_or_exit, fail, images_or_exit, jobs_for,
-                               lock_or_exit, outputs_for, plan_or_exit, results_writable_or_exit, run_settings,
-                               shard_or_exit, weights_digest)
+                               lock_or_exit, outputs_for, plan_or_exit, results_target, results_writable_or_exit,
+                               run_settings, shard_or_exit, weights_digest)
 from rich.markup import escape
 
 from samcli.cli.drive import err
@@ -21,6 +21,7 @@ from samcli.errors import SamcliError
 from samcli.io.image_ids import ImageIds
 from samcli.io.prompts import PromptFile, load_prompts, match_image
 from samcli.io.prompts.coco import ID_PREFIX
+from samcli.io.prompts.load import FORMATS as PROMPT_FORMATS
 from samcli.io.prompts.match import image_ids_for, unknown_key_message
 
 
@@ -50,11 +51,11 @@ def id_notes(prompt_file: PromptFile, image_ids: ImageIds, keys: list[str], fmt:
 def segment(
     images: opt.Images,
     prompts: Annotated[Path, typer.Option("--prompts", "-p", help="Prompt file or YOLO label folder.", exists=True)],
-    prompt_format: Annotated[str, typer.Option("--prompt-format", help="auto | json | coco | yolo | gdino")] = "auto",
+    prompt_format: Annotated[Literal[PROMPT_FORMATS], typer.Option("--prompt-format", help="What --prompts is; auto: told by its content (a folder: yolo).")] = "auto",
     model: opt.Model = opt.DEFAULT_MODEL,
     checkpoint: opt.Checkpoint = None,
     offline: opt.Offline = False,
-    out: opt.Out = "-",
+    out: opt.Out = None,
     fmt: opt.Format = "coco",
     polygons: opt.Polygons = False,
     polygon_parts: opt.PolygonParts = opt.EXPORT.polygon_parts,
@@ -63,8 +64,8 @@ def segment(
     ls_from_name: opt.LsFromName = opt.EXPORT.ls_from_name,
     ls_to_name: opt.LsToName = opt.EXPORT.ls_to_name,
     ls_polygons: opt.LsPolygons = False,
-    multimask: Annotated[str, typer.Option("--multimask", help="auto: the model reference's default choice | always: best of the 3 candidates by predicted IoU | never: the single-mask output")] = "auto",
-    score: Annotated[str, typer.Option("--score", help="Each annotation's score (what COCO AP ranks by): detection: a detection prompt's own score, other prompts' predicted IoU | mask: the predicted IoU | product: detection score × predicted IoU. predicted_iou is always a field of its own.")] = "detection",
+    multimask: Annotated[Literal[opt.MULTIMASK_MODES], typer.Option("--multimask", help="auto: the model reference's default choice | always: best of the 3 candidates by predicted IoU | never: the single-mask output")] = "auto",
+    score: Annotated[Literal[opt.SCORE_MODES], typer.Option("--score", help="Each annotation's score (what COCO AP ranks by): detection: a detection prompt's own score, other prompts' predicted IoU | mask: the predicted IoU | product: detection score × predicted IoU. predicted_iou is always a field of its own.")] = "detection",
     batch_size: opt.BatchSize = 1,
     prompt_batch: Annotated[Optional[int], typer.Option("--prompt-batch", min=1, help="Prompts per decoder call (default: 64 on CUDA, 2 on CPU, where larger batches run slower per prompt).")] = None,
     min_score: Annotated[Optional[float], typer.Option("--min-score", help="Drop detections (COCO results, YOLO conf, GroundingDINO) scoring below this.")] = None,
@@ -89,6 +90,7 @@ def segment(
     applied), x right, y down. Exit code 0 only if every image and prompt
     succeeded; see the README for the others.
     """
+    out = results_target(out, fmt)
     check_format(fmt, out)
     export = export_or_exit(fmt, polygons, polygon_parts, min_area, ls_image_root, ls_from_name, ls_to_name,
                             ls_polygons)

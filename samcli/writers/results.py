@@ -93,6 +93,8 @@ def render(source: ImageSource, target: str, fmt: str, names: dict[int, str], in
 class ResultWriter(Writer):
     """Journals each ImageResult and writes the results file on `close`.
 
+    `target` None writes no results file (the pictures are the product, e.g.
+    `salient` without --out): the journal still decides which images are done.
     `image_ids` maps every image key to its id (the CLI numbers all listed
     images by key, see `io.shards.image_ids`); without it ids follow arrival
     order. Without a `journal` a private temporary one is used and removed.
@@ -103,7 +105,7 @@ class ResultWriter(Writer):
 
     keeps_records = True
 
-    def __init__(self, target: str | Path, fmt: str, categories: dict[int, str] | None = None,
+    def __init__(self, target: str | Path | None, fmt: str, categories: dict[int, str] | None = None,
                  info: dict[str, Any] | None = None, with_stats: bool = False, *,
                  image_ids: dict[str, int] | None = None, journal: Journal | None = None, sync_every: int = 1,
                  keep_journal: bool = False, sidecar: dict | None = None,
@@ -112,7 +114,7 @@ class ResultWriter(Writer):
             raise ValueError(f"unknown format {fmt!r}")
         if needs_path(fmt) and str(target) == "-":
             raise ValueError(f"the {fmt} format writes files: give a path, not '-'")
-        self.target, self.fmt, self.export = str(target), fmt, export
+        self.target, self.fmt, self.export = None if target is None else str(target), fmt, export
         self.names = dict(categories or {})
         self.info = info or {}
         self.with_stats = with_stats  # per-image counters and timings in the output
@@ -122,7 +124,7 @@ class ResultWriter(Writer):
         self._stream = sys.stdout if (self.target == "-" and fmt == "jsonl") else None
         self._private = journal is None and self._stream is None
         if self._private:
-            folder = None if self.target == "-" else Path(self.target).parent
+            folder = None if self.target in (None, "-") else Path(self.target).parent
             if folder is not None:
                 folder.mkdir(parents=True, exist_ok=True)
             journal = Journal.private(folder)
@@ -177,7 +179,7 @@ class ResultWriter(Writer):
 
     def _write_output(self, complete: bool) -> None:
         self.journal.sync()
-        if self._stream is None:
+        if self._stream is None and self.target is not None:
             write_results(self.journal, self.target, self.fmt, self.image_ids or {}, self.names, self.info,
                           self.with_stats, self.export)
             if self.sidecar is not None and complete:
