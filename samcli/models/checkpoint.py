@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import urllib.error
 import urllib.request
 import zipfile
@@ -21,6 +20,7 @@ from torch import nn
 from samcli.errors import CheckpointError
 from samcli.io.digests import file_digest
 from samcli.models.spec import ModelSpec
+from samcli.writers.atomic import new_file
 
 #: wrappers seen around state dicts: EfficientSAM saves {"model": sd},
 #: EfficientViT's trainer {"state_dict": sd}
@@ -75,7 +75,7 @@ def download(spec: ModelSpec, dest: Path, progress: bool = True) -> Path:
     """Fetch the released file into `dest` atomically (temp file + rename) and
     check its digest, so an interrupted download never leaves a bad cache entry."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
+    fd, tmp_name = new_file(dest.parent, prefix=dest.name + ".", suffix=".part")
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -127,7 +127,7 @@ def extract_member(archive: Path, filename: str, dest: Path) -> None:
             names = [n for n in zf.namelist() if Path(n).name == filename and not n.startswith("__MACOSX/")]
             if len(names) != 1:
                 raise CheckpointError(f"{archive.name}: expected one {filename} inside, found {zf.namelist()[:5]}")
-            fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
+            fd, tmp_name = new_file(dest.parent, prefix=dest.name + ".", suffix=".part")
             try:
                 with os.fdopen(fd, "wb") as out, zf.open(names[0]) as member:
                     while chunk := member.read(1 << 20):

@@ -1,12 +1,31 @@
-"""Where a writer's bytes go: a file written atomically, or stdout."""
+"""Where a writer's bytes go: a file written atomically, or stdout.
+
+Every file samcli leaves behind gets the permissions a plain `open(path, "w")`
+would give it (0666 less the umask, or the folder's default ACL), like the
+files of any other tool, so the next tool on a shared disk can read them.
+`tempfile.mkstemp` would make them private (0600); `new_file` is its
+replacement for files that are renamed into place.
+"""
 from __future__ import annotations
 
 import os
+import secrets
 import sys
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Iterator
+
+
+def new_file(folder: str | os.PathLike, prefix: str, suffix: str = "") -> tuple[int, str]:
+    """A file that did not exist, `folder/<prefix><random><suffix>`, created and opened
+    for writing → (fd, path). Its mode is what `open()` gives (the umask applies)."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        path = os.path.join(os.fspath(folder), f"{prefix}{secrets.token_hex(4)}{suffix}")
+        try:
+            return os.open(path, flags, 0o666), path
+        except FileExistsError:
+            continue
 
 
 @contextmanager
@@ -19,7 +38,7 @@ def open_output(target: str | os.PathLike) -> Iterator[IO[str]]:
         return
     path = Path(target)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    fd, tmp = new_file(path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             yield f

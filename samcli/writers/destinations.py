@@ -10,10 +10,10 @@ Missing folders are not made here: the probe goes into the nearest folder that e
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from samcli.errors import InputError
+from samcli.writers.atomic import new_file
 
 
 def check_output_file(option: str, target: str | os.PathLike) -> None:
@@ -38,7 +38,7 @@ def _check_writable_folder(option: str, given: Path, folder: Path) -> None:
         raise InputError(f"{option} {given}: {where}is a file, not a folder")
     existing = _nearest_existing(folder)  # a refused run leaves no empty folders behind
     try:
-        fd, probe = tempfile.mkstemp(prefix=".samcli-probe-", dir=existing)
+        fd, probe = new_file(existing, prefix=".samcli-probe-")
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
