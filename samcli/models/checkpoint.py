@@ -50,9 +50,10 @@ def checkpoint_option(spec: ModelSpec) -> str:
 
 
 def resolve_checkpoint(spec: ModelSpec, checkpoint: str | os.PathLike | None = None,
-                       offline: bool | None = None, progress: bool = True) -> Path:
+                       offline: bool | None = None, progress: bool = True, option_hint: bool = True) -> Path:
     """A local path for the model's weights: `checkpoint` if given, else the cache,
-    else a download (unless offline, where we fail fast naming the file to provide)."""
+    else a download (unless offline, where we fail fast naming the file to provide).
+    `option_hint`: a failure suggests the command's weights option (not where there is none)."""
     if checkpoint is not None:
         path = Path(checkpoint).expanduser()
         if path.is_dir():
@@ -65,13 +66,22 @@ def resolve_checkpoint(spec: ModelSpec, checkpoint: str | os.PathLike | None = N
         return path
     if offline if offline is not None else is_offline():
         raise CheckpointError(
-            f"{spec.id}: no cached weights and offline mode is on. {fetch_hint(spec, path)}, "
-            f"or pass {checkpoint_option(spec)} PATH."
-        )
-    return download(spec, path, progress=progress)
+            f"{spec.id}: no cached weights and offline mode is on. {weights_hint(spec, path, option_hint)}")
+    return download(spec, path, progress=progress, option_hint=option_hint)
 
 
-def download(spec: ModelSpec, dest: Path, progress: bool = True) -> Path:
+def weights_hint(spec: ModelSpec, dest: Path, option_hint: bool = True) -> str:
+    """How to get going without a download: the file put where samcli looks, the
+    command's weights option, and for a saliency map one that needs no weights."""
+    hint = fetch_hint(spec, dest)
+    if option_hint:
+        hint += f", or pass {checkpoint_option(spec)} PATH"
+    if spec.kind == "saliency":
+        hint += "; or run salient with --sod spectral, which needs no weights"
+    return hint + "."
+
+
+def download(spec: ModelSpec, dest: Path, progress: bool = True, option_hint: bool = True) -> Path:
     """Fetch the released file into `dest` atomically (temp file + rename) and
     check its digest, so an interrupted download never leaves a bad cache entry."""
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -83,18 +93,13 @@ def download(spec: ModelSpec, dest: Path, progress: bool = True) -> Path:
                 response = urllib.request.urlopen(spec.url, timeout=60)
             except (urllib.error.URLError, OSError) as exc:
                 raise CheckpointError(
-                    f"{spec.id}: cannot download ({exc}). {fetch_hint(spec, dest)}, "
-                    f"or pass {checkpoint_option(spec)} PATH."
-                ) from None
+                    f"{spec.id}: cannot download ({exc}). {weights_hint(spec, dest, option_hint)}") from None
             with response:
                 # a web page instead of the file: Google Drive's "can't scan this
                 # large file for viruses" page, a login wall; never cache it
                 if response.headers.get_content_type() == "text/html":
-                    raise CheckpointError(
-                        f"{spec.id}: {spec.url} answered with a web page, not the weights file. "
-                        f"Open it in a browser, download {spec.filename} and put it at {dest}, "
-                        f"or pass {checkpoint_option(spec)} PATH."
-                    )
+                    raise CheckpointError(f"{spec.id}: {spec.url} answered with a web page, not the weights "
+                                          f"file: open it in a browser. {weights_hint(spec, dest, option_hint)}")
                 total = int(response.headers.get("Content-Length") or 0) or None
                 _copy_with_progress(response, out, total, f"{spec.id} ({spec.filename})", progress)
         if spec.digest:

@@ -26,3 +26,9 @@ def encoder_macs(model: torch.nn.Module, input_size: int) -> int:
     with counter, torch.no_grad():
         model.encode(x) if hasattr(model, "encode") else model(x)
     return counter.get_total_flops() // 2
+
+
+def complexity(spec: ModelSpec) -> tuple[float, float]:
+    """(parameters in millions, encoder GMACs) rounded as `samcli models list` shows them."""
+    net = build_on_meta(spec)
+    return round(parameter_count(net) / 1e6, 2), round(encoder_macs(net, spec.input_size) / 1e9, 1)
