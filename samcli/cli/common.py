@@ -13,6 +13,7 @@ from rich.markup import escape
 from samcli.cli.drive import RunSummary, drive, err, report
 from samcli.cli.exit_codes import EXIT_MODEL, EXIT_USAGE
 from samcli.cli.plan import Plan, fingerprint, plan_run
+from samcli.cli.progress import LOG_EVERY, RunProgress
 from samcli.engine.device import resolve_device, resolve_precision
 from samcli.engine.pipeline import Job, PipelineOptions
 from samcli.engine.runners import Runner, RunnerSpec
@@ -222,7 +223,7 @@ def announce_journal(plan: Plan, quiet: bool, label: str = "") -> None:
 
 def execute(plan: Plan, outputs: Outputs, spec: RunnerSpec, jobs: list[Job], label: str, quiet: bool, *,
             ray: str | None = None, ray_actors: int | None = None, upfront_errors: Iterable[str] = (),
-            totals: StatsTotals | None = None) -> None:
+            totals: StatsTotals | None = None, log_every: float = LOG_EVERY) -> None:
     """Run the jobs (here, or on Ray), drive the results into the outputs, report,
     and exit with the run's code."""
     summary = RunSummary(upfront_errors=list(upfront_errors), resumed=plan.resumed,
@@ -231,6 +232,7 @@ def execute(plan: Plan, outputs: Outputs, spec: RunnerSpec, jobs: list[Job], lab
     for key, message in plan.earlier_prompt_errors:
         summary.prompt_errors.add(key, message)
     announce_journal(plan, quiet)
+    shown = RunProgress(err, label, len(plan.todo), resumed=plan.resumed, quiet=quiet, log_every=log_every)
     runner = None
     if ray:
         from samcli.engine.ray_backend import run_on_ray
@@ -238,8 +240,10 @@ def execute(plan: Plan, outputs: Outputs, spec: RunnerSpec, jobs: list[Job], lab
         results = run_on_ray(spec, jobs, ray, ray_actors)
     else:
         runner = build_or_exit(spec.with_pipeline(keep_images=outputs.needs_images))
+        runner.on_prompts = shown.prompts
         results = runner.run(jobs)
-    drive(results, len(plan.todo), outputs, quiet, label, summary)  # a fault (e.g. Ray workers without weights) → its code
+    # a fault (e.g. Ray workers without weights) → its code
+    drive(results, len(plan.todo), outputs, quiet, label, summary, shown)
     summary.encoded = runner.encoded_images if runner is not None else None
     for line in totals.lines() if totals is not None and summary.fault is None else []:
         err.print(line)

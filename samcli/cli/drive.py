@@ -17,10 +17,10 @@ from typing import Iterable
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from samcli.cli.exit_codes import (EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_IO_FAULT, EXIT_MODEL, EXIT_OK, EXIT_PARTIAL,
                                    EXIT_USAGE)
+from samcli.cli.progress import RunProgress, plural
 from samcli.engine.records import ImageResult
 from samcli.errors import CheckpointError, SamcliError, describe
 from samcli.writers.outputs import Outputs
@@ -107,22 +107,20 @@ def fault_exit_code(exc: Exception) -> int:
 
 
 def drive(results: Iterable[ImageResult], total: int, outputs: Outputs, quiet: bool = False,
-          label: str = "segmenting", summary: RunSummary | None = None) -> RunSummary:
+          label: str = "segmenting", summary: RunSummary | None = None, shown: RunProgress | None = None) -> RunSummary:
     """Feed every result to the outputs, then close them (see the module doc for how
-    a run ends). Never raises for a fault: it is in `summary.fault`."""
+    a run ends), showing progress (`shown`, made here if not given). Never raises for
+    a fault: it is in `summary.fault`."""
     summary = summary or RunSummary()
     summary.total = total
     start = time.perf_counter()
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn())
+    shown = shown or RunProgress(err, label, total, resumed=summary.resumed, quiet=quiet)
     try:
-        with Progress(*columns, console=err, disable=quiet, transient=False) as progress:
-            task = progress.add_task(label, total=total, rate="")
+        with shown:
             for result in results:
                 outputs.add(result)
                 summary.count(result)
-                elapsed = time.perf_counter() - start
-                progress.update(task, advance=1, rate=f"{summary.images / max(elapsed, 1e-9):.2f} img/s")
+                shown.image_done(failed=not result.ok)
     except KeyboardInterrupt:
         summary.interrupted = True
     except StdoutFailed:  # ends the process as `samcli.cli.main` says (quiet on a closed pipe)

@@ -28,6 +28,7 @@ from samcli.cli.common import (announce_journal, checkpoint_or_exit, fail, image
 from samcli.cli.drive import MAX_LISTED, RunSummary, drive, err, report_fault
 from samcli.cli.exit_codes import EXIT_INTERRUPTED, EXIT_MODEL, EXIT_OK, EXIT_PARTIAL
 from samcli.cli.plan import Plan
+from samcli.cli.progress import RunProgress
 from samcli.engine.device import default_prompt_batch, resolve_device
 from samcli.engine.pipeline import PipelineOptions
 from samcli.errors import CheckpointError, SamcliError
@@ -91,6 +92,7 @@ def evaluate(
     resume: Resume = False,
     keep_journal: KeepJournal = False,
     quiet: opt.Quiet = False,
+    log_every: opt.LogEvery = 10.0,
 ) -> None:
     """Evaluate models against COCO ground truth: box or point mIoU, or mask AP
     from a detector's boxes. Prints one table (a row per model) and, with --out,
@@ -151,7 +153,7 @@ def evaluate(
             "models": [], "errors": errors, "warnings": warnings,
         }
         for run in runs:
-            run.timing = _run_model(run, options, truth, found, pipeline, quiet, resumable=base == out)
+            run.timing = _run_model(run, options, truth, found, pipeline, quiet, log_every, resumable=base == out)
         report["models"] = [_model_entry(run, options, gt, truth) for run in runs]
         _write(report, out, quiet)
         for run in runs:
@@ -258,7 +260,7 @@ def _check_models_or_exit(ids: list[str], options) -> list[str]:
 
 
 def _run_model(run: ModelRun, options, truth: dict, found: dict, pipeline: PipelineOptions, quiet: bool,
-               resumable: bool) -> dict:
+               log_every: float, resumable: bool) -> dict:
     """One model over the images its journal does not hold yet → its timing. A fault
     that stops the run (e.g. the disk is full) ends the command with its exit code."""
 
@@ -271,9 +273,11 @@ def _run_model(run: ModelRun, options, truth: dict, found: dict, pipeline: Pipel
     except CheckpointError as exc:
         raise fail(str(exc), EXIT_MODEL) from None
     evaluator = Evaluator(model, options, truth, found, pipeline)
+    label = f"eval {run.label}"
     summary = drive(evaluator.run(jobs_for(plan.todo)), len(plan.todo),
-                    Outputs([JournalWriter(plan.journal, pipeline.batch_size)]), quiet, f"eval {run.label}",
-                    RunSummary(resumed=plan.resumed, resumable=resumable, journal=str(plan.journal.path)))
+                    Outputs([JournalWriter(plan.journal, pipeline.batch_size)]), quiet, label,
+                    RunSummary(resumed=plan.resumed, resumable=resumable, journal=str(plan.journal.path)),
+                    RunProgress(err, label, len(plan.todo), resumed=plan.resumed, quiet=quiet, log_every=log_every))
     if summary.fault is not None:
         report_fault(summary, run.label)
         raise typer.Exit(summary.exit_code)

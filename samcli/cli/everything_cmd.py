@@ -76,6 +76,7 @@ def everything(
     ray: opt.Ray = None,
     ray_actors: opt.RayActors = None,
     quiet: opt.Quiet = False,
+    log_every: opt.LogEvery = 10.0,
 ) -> None:
     """Segment everything: SAM's automatic mask generator (grid of point prompts,
     filtered by predicted IoU and stability, box NMS), or with --hierarchical
@@ -110,4 +111,4 @@ def everything(
                                   overlays_dir=save_overlays, export=export)
     spec = RunnerSpec("everything", model, str(weights), params, pipeline)
     execute(plan, outputs, spec, jobs_for(plan.todo), "everything", quiet, ray=ray, ray_actors=ray_actors,
-            totals=totals)
+            totals=totals, log_every=log_every)

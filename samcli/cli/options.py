@@ -49,7 +49,11 @@ SaveMasks = Annotated[Optional[Path], typer.Option(
     "--save-masks", help="Also write each mask as DIR/<image path>/<k>.png (0/255).", file_okay=False)]
 SaveOverlays = Annotated[Optional[Path], typer.Option(
     "--save-overlays", help="Also write DIR/<image path>.jpg with the masks drawn, to look at.", file_okay=False)]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar; summary only on failure.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress; summary only on failure.")]
+LogEvery = Annotated[float, typer.Option(
+    "--log-every", metavar="SECONDS", min=0,
+    help="Where stderr is not a terminal (a log file, a fleet job): a progress line every SECONDS (images done, "
+         "img/s, ETA, failures), after one at the start; 0: only those two ends.")]
 Stats = Annotated[bool, typer.Option(
     "--stats", help="Add per-image counters (prompts decoded, per round for --hierarchical; masks per stage) "
                     "and seconds per stage to the output.")]

@@ -65,6 +65,7 @@ def salient(
     ray: opt.Ray = None,
     ray_actors: opt.RayActors = None,
     quiet: opt.Quiet = False,
+    log_every: opt.LogEvery = 10.0,
 ) -> None:
     """Cut out each image's main object: salient-object map → threshold → the blob
     with the most saliency → 5 clicks (its centre of mass and its 4 quadrants') →
@@ -114,4 +115,5 @@ def salient(
         err.print("no --out and stdout is a terminal: writing the cutouts only (give --out FILE for the annotations)")
     spec = RunnerSpec("salient", model, str(weights), options, pipeline,
                       saliency=(sod, str(sod_weights) if sod_weights else None))
-    execute(plan, outputs, spec, jobs_for(plan.todo), "salient", quiet, ray=ray, ray_actors=ray_actors)
+    execute(plan, outputs, spec, jobs_for(plan.todo), "salient", quiet, ray=ray, ray_actors=ray_actors,
+            log_every=log_every)

@@ -83,6 +83,7 @@ def segment(
     ray: opt.Ray = None,
     ray_actors: opt.RayActors = None,
     quiet: opt.Quiet = False,
+    log_every: opt.LogEvery = 10.0,
 ) -> None:
     """Segment every prompt of every image: one mask per box / point set.
 
@@ -128,4 +129,4 @@ def segment(
                                   overlays_dir=save_overlays, export=export)
     spec = RunnerSpec("segment", model, str(weights), options, pipeline)
     execute(plan, outputs, spec, jobs_for(plan.todo, by_image), "segment", quiet, ray=ray, ray_actors=ray_actors,
-            upfront_errors=upfront, totals=totals)
+            upfront_errors=upfront, totals=totals, log_every=log_every)

@@ -19,6 +19,7 @@ import torch
 from samcli.engine.device import (autocast, default_workers, exact_fp32, pinned, resolve_device, resolve_precision,
                                   synchronize)
 from samcli.engine.prefetch import batched, prefetch_map
+from samcli.engine.progress import PromptListener
 from samcli.engine.records import ImageResult
 from samcli.engine.timing import add_times
 from samcli.engine.isolate import each_alone_on_failure
@@ -97,6 +98,8 @@ class ImagePipeline:
 
     #: whether `process` needs the decoded image (e.g. everything's crops)
     needs_image: bool = False
+    #: told of the prompts planned and decoded in the images being processed (see engine.progress)
+    on_prompts: PromptListener | None = None
 
     def __init__(self, model: PromptableModel, pipeline: PipelineOptions | None = None) -> None:
         spec = getattr(model, "spec", None)  # set by load_model

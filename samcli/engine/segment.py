@@ -20,6 +20,7 @@ from samcli.engine.device import autocast, default_prompt_batch, synchronize, to
 from samcli.engine.masks import binary_masks, to_annotations
 from samcli.engine.pipeline import ImagePipeline, Job, Loaded, PipelineOptions
 from samcli.engine.prefetch import batched
+from samcli.engine.progress import PromptProgress
 from samcli.engine.prompt_batch import PromptRef, group_by_shape, shape_of, to_tensors
 from samcli.engine.records import Annotation
 from samcli.engine.timing import StageTimes, add_times
@@ -153,6 +154,8 @@ class Segmenter(ImagePipeline):
         chunks = [chunk for group in group_by_shape(refs) for chunk in batched(group, self.prompt_batch)]
         masks = _Masks(items)
         times = StageTimes(self.device)
+        progress = PromptProgress(self.on_prompts)
+        progress.plan(len(refs))
         for window in batched(chunks, max(1, MASKS_IN_FLIGHT // self.prompt_batch)):
             with times.timed("decode"):
                 decoded = [self._decode(embeddings, chunk, masks.geoms) for chunk in window]
@@ -160,6 +163,7 @@ class Segmenter(ImagePipeline):
                 self._finish(decoded, masks)
                 del decoded
                 release_free_heap()  # the window's maps were freed among RLEs that stay: see ops.memory
+            progress.decoded(sum(len(chunk) for chunk in window))
         for slot, item in enumerate(items):
             item.result.stats["prompts"] = len(item.work.prompts)
             add_times(item.result.stats, times.as_dict(share=len(items)))

@@ -13,6 +13,7 @@ from samcli.engine.everything.maskset import clean_small_regions
 from samcli.engine.everything.params import EverythingParams
 from samcli.engine.everything.point_decoder import Trace
 from samcli.engine.pipeline import ImagePipeline, Loaded, PipelineOptions, embed_image, model_device
+from samcli.engine.progress import PromptProgress
 from samcli.engine.records import ImageResult
 from samcli.engine.timing import StageTimes, add_times
 from samcli.models.base import PromptableModel
@@ -20,14 +21,15 @@ from samcli.models.base import PromptableModel
 
 @torch.inference_mode()
 def generate(model, image: np.ndarray, params: EverythingParams | None = None, embedding: torch.Tensor | None = None,
-             trace: Trace | None = None, key: str = "", path: str = "") -> ImageResult:
+             trace: Trace | None = None, key: str = "", path: str = "",
+             progress: PromptProgress | None = None) -> ImageResult:
     """Segment everything in one image.
 
     image: uint8 H×W×3 RGB. embedding: the model's embedding of this whole
     image ((C, h, w) or (1, C, h, w)) if the caller already encoded it, e.g.
     batched with other images; otherwise it is computed here. Crops (grid mode
     with crop_n_layers > 0) are always encoded here. `trace` collects debug
-    arrays at extra cost.
+    arrays at extra cost. `progress` hears of the prompts planned and decoded.
     """
     params = params or EverythingParams()
     image = np.asarray(image)
@@ -40,7 +42,7 @@ def generate(model, image: np.ndarray, params: EverythingParams | None = None, e
     embedding = as_batch_of_one(embedding)
 
     run = generate_hierarchical if params.hierarchical else generate_grid
-    masks, stats = run(model, image, embedding, params, times, trace)
+    masks, stats = run(model, image, embedding, params, times, trace, progress)
     if params.min_mask_region_area > 0:
         with times.timed("postprocess"):
             masks = clean_small_regions(masks, params.min_mask_region_area,
@@ -79,7 +81,8 @@ class EverythingRunner(ImagePipeline):
     def process(self, items: list[Loaded], embeddings: torch.Tensor) -> None:
         for slot, item in enumerate(items):
             with autocast(self.device, self.dtype):
-                out = generate(self.model, item.image, self.params, embedding=embeddings[slot])
+                out = generate(self.model, item.image, self.params, embedding=embeddings[slot],
+                               progress=PromptProgress(self.on_prompts))
             item.result.annotations = out.annotations
             item.result.warnings += out.warnings
             time_s = out.stats.pop("time_s")

@@ -22,12 +22,14 @@ from samcli.engine.everything.params import EverythingParams
 from samcli.engine.everything.point_decoder import CropFrame, Trace, decode_points
 from samcli.engine.pipeline import embed_image
 from samcli.engine.everything.stats import new_counts
+from samcli.engine.progress import PromptProgress
 from samcli.engine.timing import StageTimes
 from samcli.ops.boxes import box_area, nms
 
 
 def generate_grid(model, image: np.ndarray, embedding: torch.Tensor, params: EverythingParams,
-                  times: StageTimes, trace: Trace | None = None) -> tuple[MaskSet, dict]:
+                  times: StageTimes, trace: Trace | None = None,
+                  progress: PromptProgress | None = None) -> tuple[MaskSet, dict]:
     """→ masks (ordered as the reference outputs them) and counters."""
     image_hw = image.shape[:2]
     grids = layer_point_grids(params.points_per_side, params.crop_n_layers, params.crop_n_points_downscale_factor)
@@ -42,7 +44,7 @@ def generate_grid(model, image: np.ndarray, embedding: torch.Tensor, params: Eve
             with times.timed("encode"):
                 crop_embedding = embed_image(model, image[y0:y1, x0:x1])
         masks = decode_points(model, crop_embedding, crop, scale_grid(grids[layer], crop.hw), params,
-                              counts, times, trace=trace)
+                              counts, times, trace=trace, progress=progress)
         with times.timed("postprocess"):
             masks = masks.take(nms(masks.boxes, masks.iou, params.box_nms_thresh))
         counts["box_nms"] += len(masks)

@@ -19,12 +19,14 @@ from samcli.engine.everything.maskset import MaskSet
 from samcli.engine.everything.params import EverythingParams
 from samcli.engine.everything.point_decoder import CropFrame, HighScoreCover, Trace, decode_points
 from samcli.engine.everything.stats import new_counts, summed
+from samcli.engine.progress import PromptProgress
 from samcli.engine.timing import StageTimes
 from samcli.ops.boxes import nms
 
 
 def generate_hierarchical(model, image: np.ndarray, embedding: torch.Tensor, params: EverythingParams,
-                          times: StageTimes, trace: Trace | None = None) -> tuple[MaskSet, dict]:
+                          times: StageTimes, trace: Trace | None = None,
+                          progress: PromptProgress | None = None) -> tuple[MaskSet, dict]:
     image_hw = image.shape[:2]
     whole = CropFrame((0, 0, image_hw[1], image_hw[0]), image_hw)
     cover = HighScoreCover(params.high_score_thresh,
@@ -33,7 +35,7 @@ def generate_hierarchical(model, image: np.ndarray, embedding: torch.Tensor, par
     sparse = point_grid(params.points_per_side // 4)
     counts1 = new_counts()
     round1 = decode_points(model, embedding, whole, scale_grid(sparse, image_hw), params, counts1, times,
-                           cover=cover, trace=trace, round_id=1)
+                           cover=cover, trace=trace, round_id=1, progress=progress)
 
     with times.timed("postprocess"):
         covered = cover.covered.cpu().numpy()
@@ -42,7 +44,7 @@ def generate_hierarchical(model, image: np.ndarray, embedding: torch.Tensor, par
     round2 = MaskSet()
     if len(dense.points_norm):  # the reference crashes on an empty second grid; we skip it
         round2 = decode_points(model, embedding, whole, scale_grid(dense.points_norm, image_hw), params, counts2,
-                               times, trace=trace, round_id=2)
+                               times, trace=trace, round_id=2, progress=progress)
 
     with times.timed("postprocess"):
         merged = MaskSet.cat([round2, round1])

@@ -28,6 +28,7 @@ import torch
 from samcli.engine.everything.maskset import MaskSet
 from samcli.engine.everything.params import EverythingParams
 from samcli.engine.masks import chunk_size
+from samcli.engine.progress import PromptProgress
 from samcli.engine.timing import StageTimes
 from samcli.models.base import Geometry, PromptTensors
 from samcli.ops import rle
@@ -89,10 +90,13 @@ class HighScoreCover:
 
 def decode_points(model, embedding: torch.Tensor, crop: CropFrame, points_xy: np.ndarray, params: EverythingParams,
                   counts: Counter, times: StageTimes, cover: HighScoreCover | None = None,
-                  trace: Trace | None = None, round_id: int = 0) -> MaskSet:
+                  trace: Trace | None = None, round_id: int = 0, progress: PromptProgress | None = None) -> MaskSet:
     """points_xy: (N, 2) float64 in crop pixels; embedding: the crop's (1, C, h, w).
-    Adds to `counts`: prompts, and masks left after each filter."""
+    Adds to `counts`: prompts, and masks left after each filter; tells `progress`
+    how many points there are and each batch decoded."""
     geom = model.geometry(crop.hw)
+    progress = progress or PromptProgress()
+    progress.plan(len(points_xy))
     parts = []
     for start in range(0, len(points_xy), params.points_per_batch):
         points = points_xy[start:start + params.points_per_batch]
@@ -101,6 +105,7 @@ def decode_points(model, embedding: torch.Tensor, crop: CropFrame, points_xy: np
         with times.timed("postprocess"):
             parts.append(_filter(model, low, iou, points, geom, crop, params, counts, cover, trace, round_id))
         counts["prompts"] += len(points)
+        progress.decoded(len(points))
     return MaskSet.cat(parts)
 
 
