@@ -89,7 +89,7 @@ def test_every_output_numbers_images_as_the_dataset_does(disc, tmp_path):
     out = tmp_path / "out.json"
     run = segment(disc, "-o", out, "--keep-journal", images=images)
     assert run.exit_code == 0, run.stderr
-    assert "1 image(s) are not in" in run.stderr and "'extra.jpg'" in run.stderr
+    assert "1 image is not in" in run.stderr and "'extra.jpg'" in run.stderr
     doc = json.loads(out.read_text())
     assert {img["file_name"]: img["id"] for img in doc["images"]} == expected
     assert doc["categories"] == json.loads(GT.read_text())["categories"]

@@ -132,7 +132,7 @@ def test_bad_annotations_are_reported_and_the_rest_evaluated(bad_job, tmp_path):
                     f"{gt}: annotation 78: category_id 9 is not one of the file's categories",
                     f"{gt}: annotation 80: missing \"segmentation\"",
                     f"{gt}: annotation 79 (image 'img1.png'): empty mask; not evaluated",
-                    f"1 image(s) not in {gt}, not evaluated: extra.png"):
+                    f"1 image not in {gt}, not evaluated: extra.png"):
         assert message in run.stderr
     r = report(run, out)
     assert len(r["errors"]) == 3 and len(r["warnings"]) == 2
@@ -187,11 +187,11 @@ def coco_file(tmp_path, doc) -> str:
         {**a, "iscrowd": 1} for a in j.read_gt()["annotations"]]})], "no instance to evaluate"),
     ("unknown model", lambda j, t: ["-m", "nope"], "unknown model 'nope'"),
     ("saliency model", lambda j, t: ["-m", "u2netp"], "u2netp is a salient-object map"),
-    ("checkpoints", lambda j, t: ["-m", "oracle,disc"], "--checkpoint is given 1 time(s) for 2 model(s)"),
+    ("checkpoints", lambda j, t: ["-m", "oracle,disc"], "--checkpoint is given 1 time for 2 models"),
     ("clicks for box", lambda j, t: ["--clicks", "1,2"], "--clicks and --feedback are for --protocol point"),
     ("detections for box", lambda j, t: ["--detections", str(j.detections)], "--detections is for --protocol coco-ap"),
     ("resume without out", lambda j, t: ["--resume"], "--resume needs --out FILE"),
-    ("unknown protocol", lambda j, t: ["--protocol", "mask"], "--protocol must be one of box, point, coco-ap"),
+    ("unknown protocol", lambda j, t: ["--protocol", "mask"], "'mask' is not one of 'box', 'point', 'coco-ap'"),
 ])
 def test_unusable_input_exits_2_before_any_work(job, tmp_path, case, extra, message):
     args = ["eval", job.images, "-a", job.gt, "--protocol", "box", "-c", job.checkpoint, "-m", "oracle"]

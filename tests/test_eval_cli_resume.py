@@ -67,7 +67,7 @@ def test_killed_in_either_model_then_resumed_reports_the_same(job, reference, tm
     assert again.returncode == 0, again.stderr
     assert report_of(out) == reference
     assert encodes(log) == 2 * N_IMAGES - sum(done.values())  # images in a journal are not evaluated again
-    assert f"{label}: resuming: {done[label]} of {N_IMAGES} images are done" in again.stderr
+    assert f"{label}: resuming: {done[label]} of {N_IMAGES} images done in the journal" in again.stderr
     assert not journal(out, "disc").exists() and not journal(out, "oracle").exists()
 
 
@@ -81,7 +81,7 @@ def test_a_journal_cut_short_is_repaired_and_gives_the_same_report(job, referenc
     out.unlink()
     again = job.invoke("point", "--clicks", "1,2", "-o", out, "--resume", models=MODELS)
     assert again.exit_code == 0, again.stderr
-    assert "cut short" in again.stderr and "oracle: resuming: 3 of 8 images are done" in again.stderr
+    assert "cut short" in again.stderr and "oracle: resuming: 3 of 8 images done in the journal" in again.stderr
     assert f"disc: resuming: {N_IMAGES} of {N_IMAGES}" in again.stderr
     assert report_of(out) == reference
 

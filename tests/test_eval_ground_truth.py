@@ -169,7 +169,7 @@ def test_annotations_for_images_not_among_images_are_reported_with_their_ids(tmp
     assert match.messages == [
         f"{path}: annotations 11, 12 are for 'sub/b.jpg' (image id 2), which is not among the images; not evaluated",
         f"{path}: annotations 13 are for 'c.jpg' (image id 3), which is not among the images; not evaluated",
-        f"1 image(s) not in {path}, not evaluated: e.jpg",
+        f"1 image not in {path}, not evaluated: e.jpg",
     ]
     assert list(match_images(gt, ["sub\\b.jpg"]).matched) == ["sub\\b.jpg"]
 

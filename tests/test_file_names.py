@@ -92,7 +92,7 @@ def test_resume_reads_odd_names_back_from_the_journal(odd, tmp_path):
     first = out.read_bytes()
     out.unlink()
     again = run(odd, "segment", odd["images"], "-p", odd["prompts"], "-o", out, "--resume")
-    assert f"resuming: {len(KEYS)} of {len(KEYS)} images are done" in again.stderr
+    assert f"resuming: {len(KEYS)} of {len(KEYS)} images done in the journal" in again.stderr
     assert out.read_bytes() == first
 
 

@@ -48,5 +48,5 @@ def test_points_outside_are_moved_to_the_edge_with_a_warning():
                source="p.json: images[1].prompts[0]")
     out, warnings = resolve(p, 800, 534)
     np.testing.assert_array_equal(out.points, [[10, 10], [800, 0], [20, 20]])
-    assert warnings == ["p.json: images[1].prompts[0]: 1 point(s) outside the 800x534 image "
+    assert warnings == ["p.json: images[1].prompts[0]: 1 point outside the 800x534 image "
                         "(points[1] = [900, -5]); moved to the image edge"]

@@ -85,7 +85,7 @@ def test_segmentation_lines_become_their_bounding_box_with_a_warning(tmp_path):
     np.testing.assert_allclose(tri.box, [0.1, 0.2, 0.3, 0.6])
     assert tri.score is None and quad.score == 0.75
     np.testing.assert_allclose(quad.box, [0.1, 0.2, 0.3, 0.9])
-    assert f"{folder / 'a.txt'}:2: 2 segmentation (polygon) line(s); their bounding boxes are used" in pf.warnings[-1]
+    assert f"{folder / 'a.txt'}:2: 2 segmentation (polygon) lines; their bounding boxes are used" in pf.warnings[-1]
 
 
 def test_min_score_filters_conf_and_keeps_unscored(tmp_path):

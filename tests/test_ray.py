@@ -50,7 +50,8 @@ def test_ray_resumes_from_the_same_journal(cluster, disc, tmp_path):
     out.unlink()
     result = segment(disc, out, "--resume", "--ray", "auto")
     assert result.exit_code == 0, result.output
-    assert "resuming: 2 of 4" in result.output and "2/2 images done (+2 from the journal)" in result.output
+    assert "resuming: 2 of 4 images done in the journal" in result.output and "this run: 2/2 images done" in result.output
+    assert "whole output: 4/4 images done" in result.output
     assert out.read_bytes() == reference.read_bytes()
 
 

@@ -10,7 +10,7 @@ from typing import Any, Iterable
 import typer
 from rich.markup import escape
 
-from samcli.cli.drive import RunSummary, drive, err, report
+from samcli.cli.drive import OutputCounts, RunSummary, drive, err, report
 from samcli.cli.exit_codes import EXIT_MODEL, EXIT_USAGE
 from samcli.cli.plan import Plan, fingerprint, plan_run
 from samcli.cli.progress import LOG_EVERY, RunProgress
@@ -22,6 +22,7 @@ from samcli.io.digests import file_digest
 from samcli.io.image_ids import ImageIds
 from samcli.io.images import ImageRef, list_images
 from samcli.io.shards import Shard
+from samcli.words import plural
 from samcli.writers.destinations import check_output_file, check_output_folder
 from samcli.writers.export import ExportOptions
 from samcli.writers.formats import FORMATS, check_images, needs_path, writes_folder
@@ -215,7 +216,7 @@ def announce_journal(plan: Plan, quiet: bool, label: str = "") -> None:
         err.print(f"[yellow]note[/] {who}--resume: no journal with a finished image at {where}, so nothing "
                   "to resume; starting from the first image")
     elif plan.resumed and not quiet:
-        err.print(f"{who}resuming: {plan.resumed} of {len(plan.refs)} images are done (journal {where})")
+        err.print(f"{who}resuming: {plan.resumed} of {plural(len(plan.refs), 'image')} done in the journal ({where})")
     if plan.journal.dropped_torn_line and not quiet:
         err.print(f"[yellow]warning[/] {who}the journal's last line was cut short (killed mid-write); "
                   "that image is done again")
@@ -223,15 +224,17 @@ def announce_journal(plan: Plan, quiet: bool, label: str = "") -> None:
 
 def execute(plan: Plan, outputs: Outputs, spec: RunnerSpec, jobs: list[Job], label: str, quiet: bool, *,
             ray: str | None = None, ray_actors: int | None = None, upfront_errors: Iterable[str] = (),
-            totals: StatsTotals | None = None, log_every: float = LOG_EVERY) -> None:
+            warnings: Iterable[str] = (), totals: StatsTotals | None = None, log_every: float = LOG_EVERY) -> None:
     """Run the jobs (here, or on Ray), drive the results into the outputs, report,
-    and exit with the run's code."""
-    summary = RunSummary(upfront_errors=list(upfront_errors), resumed=plan.resumed,
+    and exit with the run's code. `warnings` concern the whole run: printed once, now."""
+    summary = RunSummary(upfront_errors=list(upfront_errors), run_warnings=list(warnings), resumed=plan.resumed,
                          resumable=plan.journal is not None,
                          journal=str(plan.journal.path) if plan.journal is not None else None)
     for key, message in plan.earlier_prompt_errors:
         summary.prompt_errors.add(key, message)
     announce_journal(plan, quiet)
+    for warning in summary.run_warnings if not quiet else ():
+        err.print(f"[yellow]warning[/] {escape(warning)}")
     shown = RunProgress(err, label, len(plan.todo), resumed=plan.resumed, quiet=quiet, log_every=log_every)
     runner = None
     if ray:
@@ -245,9 +248,17 @@ def execute(plan: Plan, outputs: Outputs, spec: RunnerSpec, jobs: list[Job], lab
     # a fault (e.g. Ray workers without weights) → its code
     drive(results, len(plan.todo), outputs, quiet, label, summary, shown)
     summary.encoded = runner.encoded_images if runner is not None else None
+    if plan.resumed and plan.journal is not None:
+        summary.output = output_counts(plan.journal.entries.values(), plan.resumed)
     for line in totals.lines() if totals is not None and summary.fault is None else []:
         err.print(line)
     raise typer.Exit(report(summary, quiet))
+
+
+def output_counts(entries: Iterable, earlier: int) -> OutputCounts:
+    """The journal's images (every one in the output): how many, failed, masks."""
+    entries = list(entries)
+    return OutputCounts(len(entries), sum(not e.ok for e in entries), sum(e.masks for e in entries), earlier)
 
 
 def jobs_for(refs: Iterable[ImageRef], prompts: dict[str, list] | None = None) -> list[Job]:

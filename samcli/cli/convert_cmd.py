@@ -12,6 +12,7 @@ from samcli.cli.common import check_format, export_or_exit, fail
 from samcli.cli.drive import err
 from samcli.cli.exit_codes import EXIT_OK
 from samcli.errors import SamcliError
+from samcli.words import plural
 
 
 def convert(
@@ -39,5 +40,5 @@ def convert(
     except SamcliError as exc:
         raise fail(str(exc)) from None
     if not quiet:
-        err.print(f"converted {images} images, {annotations} annotations → {escape(out)} ({to})")
+        err.print(f"converted {plural(images, 'image')}, {plural(annotations, 'annotation')} → {escape(out)} ({to})")
     raise typer.Exit(EXIT_OK)

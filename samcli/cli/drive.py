@@ -20,9 +20,10 @@ from rich.markup import escape
 
 from samcli.cli.exit_codes import (EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_IO_FAULT, EXIT_MODEL, EXIT_OK, EXIT_PARTIAL,
                                    EXIT_USAGE)
-from samcli.cli.progress import RunProgress, plural
+from samcli.cli.progress import RunProgress
 from samcli.engine.records import ImageResult
 from samcli.errors import CheckpointError, SamcliError, describe
+from samcli.words import plural
 from samcli.writers.outputs import Outputs
 from samcli.writers.stdout import StdoutFailed
 
@@ -60,6 +61,16 @@ class Messages:
 
 
 @dataclass
+class OutputCounts:
+    """The whole output of a resumed run: this run's images and earlier runs' (journal)."""
+
+    images: int
+    failed: int
+    masks: int
+    earlier: int  # images finished by earlier runs
+
+
+@dataclass
 class RunSummary:
     total: int = 0  # images this run had to do
     images: int = 0
@@ -69,12 +80,14 @@ class RunSummary:
     warnings: Messages = field(default_factory=Messages)
     seconds: float = 0.0
     upfront_errors: list[str] = field(default_factory=list)  # e.g. prompts for unknown images
+    run_warnings: list[str] = field(default_factory=list)  # about the whole run, printed once at its start
     resumed: int = 0  # images finished by earlier runs (journal)
     encoded: int | None = None  # images that went through the encoder in this run
     resumable: bool = True  # a journal keeps the finished work
     journal: str | None = None  # where, for messages
     interrupted: bool = False
     fault: Exception | None = None  # what stopped the run
+    output: OutputCounts | None = None  # after --resume: the whole output, earlier runs included
 
     @property
     def exit_code(self) -> int:
@@ -161,7 +174,7 @@ def report_fault(s: RunSummary, label: str = "") -> None:
         err.print("".join(traceback.format_exception(s.fault)), markup=False)
     elif code == EXIT_INTERNAL:
         err.print("this is a bug in samcli: please report it (SAMCLI_DEBUG=1 shows the traceback)")
-    stopped = f"the run stopped after {s.images} of {s.total} images"
+    stopped = f"the run stopped after {s.images} of {plural(s.total, 'image')}"
     if not s.resumable:
         err.print(f"{stopped}; nothing could be kept (no journal): rerun the command")
         return
@@ -176,10 +189,16 @@ def report(s: RunSummary, quiet: bool = False) -> int:
     if quiet and s.exit_code == EXIT_OK:
         return s.exit_code
     rate = s.images / s.seconds if s.seconds > 0 else 0.0
-    resumed = f" (+{s.resumed} from the journal)" if s.resumed else ""
     encoded = f", {s.encoded} encoded" if s.encoded is not None else ""
-    err.print(f"[bold]{s.images - s.failed.count}/{s.total}[/] images done{resumed}, {s.failed.count} failed, "
-              f"{s.annotations} masks, {s.warnings.count} warnings, {s.seconds:.1f} s ({rate:.2f} img/s{encoded})")
+    warnings = s.warnings.count + len(s.run_warnings)
+    this_run = "this run: " if s.output is not None else ""
+    err.print(f"{this_run}[bold]{s.images - s.failed.count}/{s.total}[/] images done, {s.failed.count} failed, "
+              f"{plural(s.annotations, 'mask')}, {plural(warnings, 'warning')}, {s.seconds:.1f} s "
+              f"({rate:.2f} img/s{encoded})")
+    if s.output is not None:
+        o = s.output
+        err.print(f"whole output: [bold]{o.images - o.failed}/{o.images}[/] images done, {o.failed} failed, "
+                  f"{plural(o.masks, 'mask')} ({plural(o.earlier, 'image')} from earlier runs, in the journal)")
     for msg in s.upfront_errors:
         err.print(f"[red]error[/] {escape(msg)}")
     s.failed.print("[red]failed[/]")
@@ -189,7 +208,7 @@ def report(s: RunSummary, quiet: bool = False) -> int:
         report_fault(s)
     elif s.interrupted:
         again = "; rerun the same command with --resume to finish" if s.resumable else ""
-        err.print(f"[yellow]interrupted[/]: {s.images} of {s.total} images were processed and written{again}")
+        err.print(f"[yellow]interrupted[/]: {s.images} of {plural(s.total, 'image')} processed and written{again}")
     elif s.failed.count and s.resumable:
         where = f" ({escape(s.journal)})" if s.journal else ""
         err.print(f"the journal{where} is kept: fix the cause, then rerun the same command with --resume "

@@ -32,6 +32,7 @@ from samcli.cli.progress import RunProgress
 from samcli.engine.device import default_prompt_batch, resolve_device
 from samcli.engine.pipeline import PipelineOptions
 from samcli.errors import CheckpointError, SamcliError
+from samcli.words import plural
 from samcli.eval.cocoeval import check_not_federated
 from samcli.eval.decoding import check_points
 from samcli.eval.ground_truth import GroundTruth, read_ground_truth
@@ -111,8 +112,8 @@ def evaluate(
     if not all(ids):
         raise fail(f"--model {model!r}: an empty model id")
     if checkpoint and len(checkpoint) != len(ids):
-        raise fail(f"--checkpoint is given {len(checkpoint)} time(s) for {len(ids)} model(s): give it once per "
-                   "model, in --model order, or not at all (the cache/download)")
+        raise fail(f"--checkpoint is given {plural(len(checkpoint), 'time')} for {plural(len(ids), 'model')}: give "
+                   "it once per model, in --model order, or not at all (the cache/download)")
     if resume and out in (None, "-"):
         raise fail("--resume needs --out FILE: the journals live beside the report")
     if out not in (None, "-"):  # the journals beside the report (else in a private scratch folder)
@@ -213,12 +214,12 @@ def _ground_truth_or_exit(annotations: Path, refs: list[ImageRef], protocol: str
     truth = dict(list(match.matched.items())[:max_images])
     if not match.matched:
         _print_list("[yellow]warning[/]", warnings)
-        raise fail(f"none of the {len(refs)} image(s) is in {annotations}: nothing to evaluate")
+        raise fail(f"none of the {plural(len(refs), 'image')} is in {annotations}: nothing to evaluate")
     if protocol != "coco-ap" and not any(image.instances for image in truth.values()):
         _print_list("[red]error[/]", errors)
         _print_list("[yellow]warning[/]", warnings)
-        raise fail(f"{annotations}: no instance to evaluate in the {len(truth)} image(s): every annotation there "
-                   "is a crowd region, empty or unusable")
+        raise fail(f"{annotations}: no instance to evaluate in the {plural(len(truth), 'image')}: every annotation "
+                   "there is a crowd region, empty or unusable")
     return gt, truth, len(match.matched), errors, warnings
 
 
@@ -290,7 +291,7 @@ def _run_model(run: ModelRun, options, truth: dict, found: dict, pipeline: Pipel
               "images_per_s": None if rate is None else round(rate, 3), "encoded": evaluator.encoded_images}
     if not quiet:
         resumed = f" (+{plan.resumed} from the journal)" if plan.resumed else ""
-        err.print(f"{run.label}: {summary.images} images{resumed}, {summary.failed.count} failed, "
+        err.print(f"{run.label}: {plural(summary.images, 'image')}{resumed}, {summary.failed.count} failed, "
                   f"{evaluator.encoded_images} encoded, {summary.seconds:.1f} s")
     summary.failed.print("[red]failed[/]")
     return timing
@@ -321,7 +322,8 @@ def _print_table(report: dict) -> None:
     headers, rows = table(report)
     what = {"box": "box prompts: mask IoU", "point": "simulated clicks: mask IoU",
             "coco-ap": "detector boxes: COCO mask AP"}[report["protocol"]]
-    grid = Table(title=f"samcli eval: {what} ×100, {report['images']['evaluated']} images", title_justify="left")
+    grid = Table(title=f"samcli eval: {what} ×100, {plural(report['images']['evaluated'], 'image')}",
+                 title_justify="left")
     for k, header in enumerate(headers):
         grid.add_column(header, justify="left" if k == 0 else "right")
     for row in rows:

@@ -111,4 +111,4 @@ def everything(
                                   overlays_dir=save_overlays, export=export)
     spec = RunnerSpec("everything", model, str(weights), params, pipeline)
     execute(plan, outputs, spec, jobs_for(plan.todo), "everything", quiet, ray=ray, ray_actors=ray_actors,
-            totals=totals, log_every=log_every)
+            warnings=params.ignored(), totals=totals, log_every=log_every)

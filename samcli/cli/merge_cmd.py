@@ -11,6 +11,7 @@ from samcli.cli.common import fail, outputs_writable_or_exit
 from samcli.cli.drive import err
 from samcli.cli.exit_codes import EXIT_OK, EXIT_PARTIAL
 from samcli.errors import SamcliError
+from samcli.words import plural
 
 
 def merge(
@@ -30,7 +31,9 @@ def merge(
         raise fail(str(exc)) from None
     for warning in report.warnings:
         err.print(f"[yellow]warning[/] {escape(warning)}")
-    err.print(f"merged {len(outputs)} file(s): {report.images} images, {report.annotations} annotations")
+    err.print(f"merged {plural(len(outputs), 'file')}: {plural(report.images, 'image')}, "
+              f"{plural(report.annotations, 'annotation')}")
     if report.missing:
-        err.print(f"[red]missing[/] shard(s) {', '.join(report.missing)}: their images are not in {out}")
+        shards = "shard" if len(report.missing) == 1 else "shards"
+        err.print(f"[red]missing[/] {shards} {', '.join(report.missing)}: their images are not in {escape(out)}")
     raise typer.Exit(EXIT_PARTIAL if report.missing else EXIT_OK)

@@ -13,13 +13,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from samcli.words import plural
+
 #: seconds between two progress lines in a log, by default
 LOG_EVERY = 10.0
-
-
-def plural(count: int, noun: str) -> str:
-    """1 image, 2 images; 1 warning, 0 warnings."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def duration(seconds: float) -> str:

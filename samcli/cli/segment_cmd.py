@@ -11,9 +11,6 @@ from samcli.cli import options as opt
 from samcli.cli.common import (check_format, checkpoint_or_exit, execute, export_or_exit, fail, images_or_exit, jobs_for,
                                lock_or_exit, outputs_for, plan_or_exit, results_target, results_writable_or_exit,
                                run_settings, shard_or_exit, weights_digest)
-from rich.markup import escape
-
-from samcli.cli.drive import err
 from samcli.engine.pipeline import PipelineOptions
 from samcli.engine.runners import RunnerSpec
 from samcli.engine.segment import DEFAULT_CATEGORY_ID, SegmentOptions
@@ -23,6 +20,7 @@ from samcli.io.prompts import PromptFile, load_prompts, match_image
 from samcli.io.prompts.coco import ID_PREFIX
 from samcli.io.prompts.load import FORMATS as PROMPT_FORMATS
 from samcli.io.prompts.match import image_ids_for, unknown_key_message
+from samcli.words import plural
 
 
 def output_categories(prompt_file: PromptFile) -> dict[int, str]:
@@ -39,7 +37,8 @@ def id_notes(prompt_file: PromptFile, image_ids: ImageIds, keys: list[str], fmt:
     """What a user scoring the output against a COCO dataset must know about its image ids."""
     others = image_ids.unlisted(keys)
     if others:
-        return [f"{len(others)} image(s) are not in {image_ids.source} (first: {others[0]!r}): they are numbered "
+        are = "is" if len(others) == 1 else "are"
+        return [f"{plural(len(others), 'image')} {are} not in {image_ids.source} (first: {others[0]!r}): numbered "
                 f"from {image_ids.above + 1} on, above the dataset's image ids"]
     by_stem = prompt_file.format == "coco" and any(key.startswith(ID_PREFIX) for key in prompt_file.images)
     if by_stem and fmt in ("coco", "coco-results"):
@@ -111,9 +110,6 @@ def segment(
         raise fail(str(exc)) from None
     upfront = list(prompt_file.errors) + [unknown_key_message(prompt_file, k) for k in unknown]
     image_ids = image_ids_for(prompt_file, keys)
-    if not quiet:
-        for w in prompt_file.warnings + id_notes(prompt_file, image_ids, keys, fmt):
-            err.print(f"[yellow]warning[/] {escape(w)}")
 
     weights = checkpoint_or_exit(model, checkpoint, offline, quiet, use="segment")
     settings = run_settings(pipeline, multimask=multimask, prompt_batch=prompt_batch, prompt_format=prompt_format,
@@ -129,4 +125,5 @@ def segment(
                                   overlays_dir=save_overlays, export=export)
     spec = RunnerSpec("segment", model, str(weights), options, pipeline)
     execute(plan, outputs, spec, jobs_for(plan.todo, by_image), "segment", quiet, ray=ray, ray_actors=ray_actors,
-            upfront_errors=upfront, totals=totals, log_every=log_every)
+            upfront_errors=upfront, warnings=prompt_file.warnings + id_notes(prompt_file, image_ids, keys, fmt),
+            totals=totals, log_every=log_every)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from samcli.eval.ground_truth import GroundTruth, GtImage
+from samcli.words import plural
 
 #: ids / names listed in one message before "… (N in all)"
 LISTED = 10
@@ -51,7 +52,7 @@ def match_images(gt: GroundTruth, image_keys: Iterable[str]) -> ImageMatch:
     if unknown:
         hint = "" if out.matched else (" (file_name in the ground truth must be the path relative to the "
                                        "IMAGES folder)")
-        out.notes.append(f"{len(unknown)} image(s) not in {gt.path}, not evaluated{hint}: {_listed(unknown)}")
+        out.notes.append(f"{plural(len(unknown), 'image')} not in {gt.path}, not evaluated{hint}: {_listed(unknown)}")
     return out
 
 

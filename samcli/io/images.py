@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from samcli.errors import InputError
+from samcli.words import plural
 
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
 
@@ -64,7 +65,7 @@ def _from_list(lines: Iterable[str], origin: str) -> list[ImageRef]:
     seen: set[str] = set()
     twice = [r.key for r in refs if r.key in seen or seen.add(r.key)]
     if twice:  # results, ids and resume all go by the key
-        raise InputError(f"{origin}: {len(twice)} image(s) listed more than once, e.g. {twice[0]!r}")
+        raise InputError(f"{origin}: {plural(len(twice), 'image')} listed more than once, e.g. {twice[0]!r}")
     return refs
 
 

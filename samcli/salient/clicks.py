@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from samcli.words import plural
+
 DEFAULT_THRESHOLD = 0.5
 #: pixels; smaller blobs are noise, not objects
 DEFAULT_MIN_BLOB_AREA = 64
@@ -76,7 +78,7 @@ def salient_clicks(saliency: np.ndarray, threshold: float = DEFAULT_THRESHOLD,
     blobs = blobs[blobs != 0]  # label 0 is the background
     if blobs.size == 0:
         return NoSalientObject(
-            f"no salient object: {count - 1} blob(s) reach saliency {threshold:g}, "
+            f"no salient object: {plural(count - 1, 'blob')} reach saliency {threshold:g}, "
             f"all smaller than {min_blob_area} px (min_blob_area)"
         )
     best = int(blobs[np.argmax(sums[blobs])])  # ties: the lowest label, i.e. first in raster order

@@ -20,6 +20,7 @@ from typing import IO, Any, Iterator
 
 from samcli.errors import InputError
 from samcli.io.jsontext import JsonProblem, loads
+from samcli.words import plural
 from samcli.writers.journal_records import problem
 from samcli.writers.lock import OutputLock
 
@@ -43,6 +44,7 @@ class Entry:
     length: int
     ok: bool
     prompt_errors: list[str]
+    masks: int = 0  # annotations in the record (for the summary of a resumed run)
 
 
 @dataclass
@@ -74,8 +76,7 @@ def scan(path: Path) -> Scan:
             if why:
                 raise _damaged(path, offset, f"the record of {record.get('file')!r}: {why}"
                                if isinstance(record.get("file"), str) else why)
-            result.entries[record["file"]] = Entry(offset, len(line), "error" not in record,
-                                                   record.get("prompt_errors", []))
+            result.entries[record["file"]] = entry_of(record, offset, len(line))
             offset += len(line)
             result.end = offset
         else:
@@ -83,6 +84,11 @@ def scan(path: Path) -> Scan:
         if f.read(1):  # a broken line that is not the last: not a kill, a damaged file
             raise _damaged(path, offset, "not a JSON line")
     return result
+
+
+def entry_of(record: dict, offset: int, length: int) -> Entry:
+    return Entry(offset, length, "error" not in record, record.get("prompt_errors", []),
+                 len(record.get("annotations") or []))
 
 
 def _damaged(path: Path, offset: int, why: str) -> InputError:
@@ -159,7 +165,7 @@ class Journal:
             journal._start()
             return journal
         if not resume:
-            raise InputError(f"{path} holds an unfinished run's journal ({len(scanned.entries)} images): "
+            raise InputError(f"{path} holds an unfinished run's journal ({plural(len(scanned.entries), 'image')}): "
                              "add --resume to continue it, or delete it to start over")
         diff = differences(scanned.fingerprint, fingerprint)
         if diff:
@@ -208,7 +214,7 @@ class Journal:
         start = self._offset
         length = self._write(record)
         self._file.flush()  # in the OS now: survives a kill of this process
-        self.entries[record["file"]] = Entry(start, length, "error" not in record, record.get("prompt_errors", []))
+        self.entries[record["file"]] = entry_of(record, start, length)
         self._since_sync += 1
         if self._since_sync >= self.sync_every:
             self.sync()

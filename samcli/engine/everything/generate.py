@@ -54,11 +54,7 @@ def generate(model, image: np.ndarray, params: EverythingParams | None = None, e
     add_times(stats, times.as_dict())
 
     h, w = image.shape[:2]
-    warnings = []
-    if params.hierarchical and params.crop_n_layers:
-        warnings.append("hierarchical mode ignores crop_n_layers (as TinySAM's generator does)")
-    return ImageResult(key=key, path=path, width=w, height=h, annotations=annotations,
-                       warnings=warnings, stats=stats)
+    return ImageResult(key=key, path=path, width=w, height=h, annotations=annotations, stats=stats)
 
 
 def as_batch_of_one(embedding: torch.Tensor) -> torch.Tensor:

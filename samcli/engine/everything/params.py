@@ -41,6 +41,12 @@ class EverythingParams:
         if self.min_mask_region_area < 0:
             raise SamcliError("min_mask_region_area must be >= 0")
 
+    def ignored(self) -> list[str]:
+        """Settings these params ignore: a warning for the whole run, not for each image."""
+        if self.hierarchical and self.crop_n_layers:
+            return ["hierarchical mode ignores crop_n_layers (as TinySAM's generator does)"]
+        return []
+
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], **overrides: Any) -> "EverythingParams":
         """Build from a reference-style argument dict; keys this class does not

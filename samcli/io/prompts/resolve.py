@@ -7,6 +7,7 @@ import numpy as np
 
 from samcli.io.prompts.checks import PromptError, fmt
 from samcli.io.prompts.types import Prompt
+from samcli.words import plural
 
 #: overshoot (pixels) clipped without a warning: normalised coordinates round to
 #: a hair past the edge (GroundingDINO's cx + w/2 = 1.0003), which nobody needs to hear about
@@ -42,7 +43,7 @@ def resolve(prompt: Prompt, width: int, height: int) -> tuple[Prompt, list[str]]
         if moved.any():
             first = int(np.flatnonzero(moved)[0])
             warnings.append(
-                f"{where}: {int(moved.sum())} point(s) outside {image} (points[{first}] = {fmt(raw[first])}); "
+                f"{where}: {plural(int(moved.sum()), 'point')} outside {image} (points[{first}] = {fmt(raw[first])}); "
                 "moved to the image edge"
             )
     return replace(prompt, box=box, points=points, normalized=False), warnings

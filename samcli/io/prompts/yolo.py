@@ -22,6 +22,7 @@ from samcli.io.prompts.class_names import read_names
 from samcli.io.prompts.collect import Collector
 from samcli.io.prompts.reading import read_text
 from samcli.io.prompts.types import Prompt
+from samcli.words import plural
 
 NAMES_IN_FOLDER = ("data.yaml", "classes.txt")
 
@@ -72,7 +73,7 @@ def _read_file(col: Collector, file: Path, key: str, names: dict[int, str] | Non
             prompts.append(Prompt(box=box, category_id=cid, score=conf, normalized=True, source=where))
     if polygons:
         col.warn(
-            f"{file}:{polygons[0]}: {len(polygons)} segmentation (polygon) line(s); "
+            f"{file}:{polygons[0]}: {plural(len(polygons), 'segmentation (polygon) line')}; "
             "their bounding boxes are used as box prompts"
         )
 
