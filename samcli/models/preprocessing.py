@@ -1,0 +1,59 @@
+"""What a model's encoder expects of an image, as data: written into an
+exported model's JSON (for annotators and other callers) and applied by the
+ONNX Runtime path (`normalize`), so both say and do the same thing; a test
+holds it equal to each family's own PyTorch `normalize`."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+
+#: how the RGB uint8 image is resized to the encoder's input
+RESIZES = {
+    "longest_side": "longest side to input_size, the other rounded as int(x·scale + 0.5); Pillow BILINEAR on uint8 "
+                    "(antialiased), before normalising",
+    "stretch": "both sides to input_size (aspect ratio not kept); bilinear on floats after dividing by `divisor`, "
+               "half-pixel centres, no antialiasing (torch F.interpolate align_corners=False = ONNX Resize "
+               "linear/half_pixel)",
+}
+PADS = {
+    "bottom_right": "zeros at the bottom and right up to input_size × input_size, AFTER normalising",
+    "none": "none (the resize gives input_size × input_size)",
+}
+
+
+@dataclass(frozen=True)
+class Preprocessing:
+    """uint8 RGB H×W×3 → float32 (3, S, S): resize, x / divisor, (x − mean) / std, pad.
+    mean and std are in the units after the division, rounded to float32 when applied."""
+
+    input_size: int
+    resize: str
+    divisor: float
+    mean: tuple[float, float, float]
+    std: tuple[float, float, float]
+    pad: str
+
+    def describe(self) -> dict:
+        """The JSON form, with each rule spelled out."""
+        return {**asdict(self), "resize_rule": RESIZES[self.resize], "pad_rule": PADS[self.pad],
+                "channels": "RGB", "layout": "NCHW float32"}
+
+
+def normalize(pre: Preprocessing, x: torch.Tensor) -> torch.Tensor:
+    """The model's `preprocess` output (uint8 h×w×3; already resized for
+    "longest_side") → (3, S, S) encoder input, as the families' own `normalize` do."""
+    x = x.permute(2, 0, 1).float()
+    if pre.divisor != 1:
+        x = x / pre.divisor
+    s = pre.input_size
+    if pre.resize == "stretch" and x.shape[-2:] != (s, s):
+        x = F.interpolate(x[None], (s, s), mode="bilinear", align_corners=False)[0]
+    mean = torch.tensor(pre.mean, dtype=torch.float32, device=x.device).view(3, 1, 1)
+    std = torch.tensor(pre.std, dtype=torch.float32, device=x.device).view(3, 1, 1)
+    x = (x - mean) / std
+    if pre.pad == "bottom_right":
+        h, w = x.shape[-2:]
+        x = F.pad(x, (0, s - w, 0, s - h))
+    return x

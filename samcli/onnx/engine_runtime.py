@@ -1,0 +1,94 @@
+"""Which runtime runs a model (`--runtime auto|torch|onnxruntime`), and loading
+it for that runtime."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+from samcli.errors import InputError
+
+RUNTIMES = ("auto", "torch", "onnxruntime")
+
+#: Models that `--runtime auto` runs on ONNX Runtime on the CPU, because they
+#: measured faster there, whole process (`samcli segment`, 5 photos × 8 boxes,
+#: 2 threads, float32, A B A B pairs with the same weights; benchmarks/
+#: bench_runtimes.py prints these ratios). The others measured as fast or faster
+#: on PyTorch (samcli's oneDNN layers and channels-last encoders).
+ONNXRUNTIME_FASTER = frozenset({
+    "mobilesam", "tinysam", "efficientvit-sam-l0", "efficientvit-sam-l1", "efficientvit-sam-l2",
+    "efficientvit-sam-xl0", "efficientvit-sam-xl1", "edgesam", "edgesam-3x",
+    "efficientsam-ti", "efficientsam-s", "sam-vit-b", "sam-vit-l", "sam-vit-h",
+})
+#: precisions ONNX Runtime runs here (float32; int8 through its quantized encoder)
+ORT_PRECISIONS = ("auto", "fp32", "int8")
+
+
+def ort_problem(model_id: str, device_type: str, precision: str, compile: bool = False,
+                channels_last: bool = False) -> str | None:
+    """Why ONNX Runtime cannot run this configuration, or None."""
+    from samcli.models import get_spec
+    from samcli.onnx.deps import available
+
+    if device_type != "cpu":
+        return f"--runtime onnxruntime runs on the CPU (this is {device_type}); use --runtime torch there"
+    if precision not in ORT_PRECISIONS:
+        return f"--runtime onnxruntime runs {', '.join(ORT_PRECISIONS[1:])} only, not --precision {precision}"
+    if compile or channels_last:
+        return "--compile and --channels-last are PyTorch options; use --runtime torch with them"
+    if model_id not in ONNXRUNTIME_FASTER and not onnx_exportable(get_spec(model_id)):  # the table's are
+        return f"{model_id} has no ONNX export (samcli exports its promptable built-in models)"
+    if not available():
+        from samcli.onnx.deps import INSTALL_HINT
+
+        return f"onnxruntime is not installed; {INSTALL_HINT}"
+    return None
+
+
+def onnx_exportable(spec) -> bool:
+    """A promptable model of a family samcli exports (judged on a weightless meta copy)."""
+    from samcli.models.complexity import build_on_meta
+    from samcli.models.efficientsam.model import EfficientSam
+    from samcli.models.sam_head.model import SamHeadModel
+
+    return spec.kind == "promptable" and isinstance(build_on_meta(spec), (SamHeadModel, EfficientSam))
+
+
+def resolve_runtime(runtime: str, model_id: str, device_type: str, precision: str, compile: bool = False,
+                    channels_last: bool = False) -> str:
+    """auto | torch | onnxruntime → the runtime that will run: "torch" or "onnxruntime".
+    Raises InputError for onnxruntime where it cannot run."""
+    if runtime not in RUNTIMES:
+        raise InputError(f"--runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
+    if runtime == "torch":
+        return "torch"
+    if runtime == "auto" and model_id not in ONNXRUNTIME_FASTER:
+        return "torch"
+    problem = ort_problem(model_id, device_type, precision, compile, channels_last)
+    if problem is None:
+        return "onnxruntime"
+    if runtime == "auto":
+        return "torch"
+    raise InputError(problem)
+
+
+def load_for_runtime(model_id: str, checkpoint: str | os.PathLike, runtime: str, precision: str = "auto",
+                     announce: Callable[[str], None] | None = None):
+    """The model for the engine: PyTorch's (`load_model`) or an `OrtModel` over the
+    cached ONNX files (built first if missing, saying so through `announce`)."""
+    from samcli.models import get_spec, load_model
+
+    if runtime == "torch":
+        return load_model(model_id, checkpoint=checkpoint, offline=True, progress=False)
+    from samcli.models.complexity import build_on_meta
+    from samcli.onnx.cache import ensure_built, runtime_files
+    from samcli.onnx.runtime import OrtModel
+
+    spec = get_spec(model_id)
+    host = build_on_meta(spec)
+    files = runtime_files(model_id, Path(checkpoint), "int8" if precision == "int8" else "fp32",
+                          host.accepts_mask_input)
+    ensure_built(files, model_id, Path(checkpoint), announce)
+    model = OrtModel(host, files)
+    model.spec = spec
+    return model
