@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from samcli import __version__
-from samcli.cli import models_cmd
+from samcli.cli import export_cmd, models_cmd
 from samcli.cli.bench_cmd import bench
 from samcli.cli.eval_cmd import evaluate
 from samcli.cli.everything_cmd import everything
@@ -32,6 +32,7 @@ app.command("eval", no_args_is_help=True, short_help="Box / point-click / COCO-A
 app.command(short_help="Images/s, prompts/s, time per stage and memory of the segment engine.")(bench)
 app.command(no_args_is_help=True, short_help="Merge the outputs of a job run in shards (--shard I/N).")(merge)
 app.add_typer(models_cmd.app, name="models")
+app.add_typer(export_cmd.app, name="export", short_help="Export a model to ONNX for interactive annotators and other runtimes.")
 
 
 def _version(value: bool) -> None:

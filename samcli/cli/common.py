@@ -104,6 +104,23 @@ def build_or_exit(spec: RunnerSpec) -> Runner:
         raise fail(str(exc)) from None
 
 
+def runtime_or_exit(runtime: str, model: str, weights: Path, pipeline: PipelineOptions, quiet: bool) -> str:
+    """--runtime resolved for this model and pipeline ("torch" or "onnxruntime"); for
+    ONNX Runtime its files are built now if missing (once per weights file), saying so."""
+    from samcli.onnx.engine_runtime import prepare_runtime, resolve_runtime
+
+    try:
+        chosen = resolve_runtime(runtime, model, resolve_device(pipeline.device).type, pipeline.precision,
+                                 pipeline.compile, pipeline.channels_last)
+        if chosen == "onnxruntime":
+            prepare_runtime(model, weights, pipeline.precision, None if quiet else lambda m: err.print(escape(m)))
+    except CheckpointError as exc:
+        raise fail(str(exc), EXIT_MODEL) from None
+    except SamcliError as exc:
+        raise fail(str(exc)) from None
+    return chosen
+
+
 def run_settings(pipeline: PipelineOptions, **settings: Any) -> dict[str, Any]:
     """The settings a journal must match to be resumed: the command's own, plus the
     precision actually used and the batch sizes (batching can move float results)."""

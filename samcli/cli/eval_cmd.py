@@ -23,7 +23,8 @@ from rich.table import Table
 
 from samcli import __version__
 from samcli.cli import options as opt
-from samcli.cli.common import announce_journal, checkpoint_or_exit, fail, images_or_exit, jobs_for, plan_or_exit, run_settings
+from samcli.cli.common import (announce_journal, checkpoint_or_exit, fail, images_or_exit, jobs_for, plan_or_exit,
+                               run_settings, runtime_or_exit)
 from samcli.cli.drive import MAX_LISTED, RunSummary, drive, err
 from samcli.cli.exit_codes import EXIT_INTERRUPTED, EXIT_MODEL, EXIT_OK, EXIT_PARTIAL
 from samcli.cli.plan import Plan
@@ -39,7 +40,8 @@ from samcli.eval.protocol_point import DEFAULT_CLICKS
 from samcli.eval.report import REPORT_VERSION, model_numbers, table
 from samcli.io.images import ImageRef
 from samcli.io.prompts import load_prompts, match_image
-from samcli.models import get_spec, load_model
+from samcli.models import get_spec
+from samcli.onnx.engine_runtime import load_for_runtime
 from samcli.models.complexity import build_on_meta
 from samcli.writers.atomic import open_output
 from samcli.writers.outputs import Outputs
@@ -64,6 +66,7 @@ class ModelRun:
     label: str  # the model's row: its id, or id#n when the same id is given twice
     model_id: str
     weights: Path
+    runtime: str = "torch"  # resolved: torch | onnxruntime
     plan: Plan | None = None
     timing: dict | None = None
 
@@ -85,6 +88,7 @@ def evaluate(
     prompt_batch: PromptBatch = None,
     device: opt.Device = "auto",
     precision: opt.Precision = "auto",
+    runtime: opt.Runtime = "auto",
     workers: opt.Workers = None,
     resume: Resume = False,
     keep_journal: KeepJournal = False,
@@ -122,6 +126,8 @@ def evaluate(
         _print_list("[yellow]warning[/]", warnings)
     runs = [ModelRun(label, m, checkpoint_or_exit(m, c, offline, quiet))
             for label, m, c in zip(_labels(ids), ids, checkpoint or [None] * len(ids))]
+    for run in runs:
+        run.runtime = runtime_or_exit(runtime, run.model_id, run.weights, pipeline, quiet)
 
     # the journals' fingerprint: what decides a model's per-image results (not --max-images: a subset)
     point = {"max_clicks": options.max_clicks, "feedback": feedback} if protocol == "point" else {}
@@ -133,7 +139,7 @@ def evaluate(
         base = out if out not in (None, "-") else str(Path(scratch) / "eval")
         for run in runs:
             run.plan = plan_or_exit(todo, f"{base}.{run.label}", "jsonl", None, resume, "eval", run.model_id,
-                                    run.weights, settings, inputs)
+                                    run.weights, {**settings, "runtime": run.runtime}, inputs)
         digests = runs[0].plan.journal.fingerprint["inputs"]
         shown = {k: v for k, v in settings.items() if k not in ("protocol", "max_clicks")}
         report = {
@@ -262,7 +268,7 @@ def _run_model(run: ModelRun, options, truth: dict, found: dict, pipeline: Pipel
     if not plan.todo:  # all in the journal: not even the model is needed
         return {"images": 0, "seconds": 0.0, "images_per_s": None, "encoded": 0}
     try:
-        model = load_model(run.model_id, checkpoint=run.weights, offline=True, progress=False)
+        model = load_for_runtime(run.model_id, run.weights, run.runtime, pipeline.precision)
     except CheckpointError as exc:
         raise fail(str(exc), EXIT_MODEL) from None
     evaluator = Evaluator(model, options, truth, found, pipeline)

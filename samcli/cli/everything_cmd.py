@@ -9,7 +9,7 @@ import typer
 from samcli import __version__
 from samcli.cli import options as opt
 from samcli.cli.common import (check_format, checkpoint_or_exit, execute, fail, images_or_exit, jobs_for, outputs_for,
-                               plan_or_exit, run_settings, shard_or_exit)
+                               plan_or_exit, run_settings, runtime_or_exit, shard_or_exit)
 from samcli.engine.everything import EverythingParams
 from samcli.engine.pipeline import PipelineOptions
 from samcli.engine.runners import RunnerSpec
@@ -48,6 +48,7 @@ def everything(
     batch_size: opt.BatchSize = 1,
     device: opt.Device = "auto",
     precision: opt.Precision = "auto",
+    runtime: opt.Runtime = "auto",
     workers: opt.Workers = None,
     save_masks: opt.SaveMasks = None,
     save_overlays: opt.SaveOverlays = None,
@@ -76,13 +77,14 @@ def everything(
     except SamcliError as exc:
         raise fail(str(exc)) from None
     weights = checkpoint_or_exit(model, checkpoint, offline, quiet)
-    settings = run_settings(pipeline, **dataclasses.asdict(params), with_stats=stats)
+    chosen = runtime_or_exit(runtime, model, weights, pipeline, quiet)
+    settings = run_settings(pipeline, runtime=chosen, **dataclasses.asdict(params), with_stats=stats)
     plan = plan_or_exit(refs, out, fmt, part, resume, "everything", model, weights, settings)
     info = {"description": "samcli everything", "version": __version__, "model": model,
             "mode": "hierarchical" if hierarchical else "grid"}
     outputs, totals = outputs_for(plan, out, fmt, {1: "object"}, info, batch_size=batch_size,
                                   keep_journal=keep_journal, with_stats=stats, masks_dir=save_masks,
                                   overlays_dir=save_overlays)
-    spec = RunnerSpec("everything", model, str(weights), params, pipeline)
+    spec = RunnerSpec("everything", model, str(weights), params, pipeline, runtime=chosen)
     execute(plan, outputs, spec, jobs_for(plan.todo), "everything", quiet, ray=ray, ray_actors=ray_actors,
             totals=totals)

@@ -21,6 +21,10 @@ Device = Annotated[str, typer.Option("--device", help="auto | cpu | cuda | cuda:
 Precision = Annotated[str, typer.Option(
     "--precision", help="auto (fp32 on CPU, bf16 on CUDA) | fp32 | fp16 | bf16 | int8 (CPU: int8 encoder layers, "
                         "see the README for speed and agreement)")]
+Runtime = Annotated[str, typer.Option(
+    "--runtime", envvar="SAMCLI_RUNTIME",
+    help="auto: ONNX Runtime on the CPU for the models it runs faster (see the README), else PyTorch | torch | "
+         "onnxruntime (CPU; exported once per weights file, cached; needs samcli[onnx]).")]
 BatchSize = Annotated[int, typer.Option(
     "--batch-size", "-b", min=1, help="Images per encoder call (raise on a GPU; 1 is best on CPU).")]
 Workers = Annotated[Optional[int], typer.Option(

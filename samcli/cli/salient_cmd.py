@@ -9,7 +9,7 @@ import typer
 from samcli import __version__
 from samcli.cli import options as opt
 from samcli.cli.common import (check_format, checkpoint_or_exit, execute, fail, images_or_exit, jobs_for, outputs_for,
-                               plan_or_exit, run_settings, shard_or_exit)
+                               plan_or_exit, run_settings, runtime_or_exit, shard_or_exit)
 from samcli.engine.pipeline import PipelineOptions
 from samcli.engine.runners import RunnerSpec
 from samcli.engine.salient import SalientOptions
@@ -37,6 +37,7 @@ def salient(
     batch_size: opt.BatchSize = 1,
     device: opt.Device = "auto",
     precision: opt.Precision = "auto",
+    runtime: opt.Runtime = "auto",
     workers: opt.Workers = None,
     resume: opt.Resume = False,
     keep_journal: opt.KeepJournal = False,
@@ -64,8 +65,9 @@ def salient(
         sod_weights = checkpoint_or_exit(sod, sod_checkpoint, offline, quiet)
     elif sod_checkpoint is not None:
         raise fail(f"the {sod} saliency source has no weights; drop --sod-checkpoint")
+    chosen = runtime_or_exit(runtime, model, weights, pipeline, quiet)
     options = SalientOptions(threshold, min_blob_area, keep_maps=save_saliency)
-    settings = run_settings(pipeline, sod=sod, threshold=threshold, min_blob_area=min_blob_area, pad=pad,
+    settings = run_settings(pipeline, runtime=chosen, sod=sod, threshold=threshold, min_blob_area=min_blob_area, pad=pad,
                             full_frame=full_frame)
     annotations = out_dir / ("annotations.jsonl" if fmt == "jsonl" else "annotations.json")
     plan = plan_or_exit(refs, annotations, fmt, part, resume, "salient", model, weights, settings,
@@ -78,5 +80,5 @@ def salient(
                              keep_journal=keep_journal, overlays_dir=out_dir / "overlays" if save_overlays else None,
                              extra=pictures)
     spec = RunnerSpec("salient", model, str(weights), options, pipeline,
-                      saliency=(sod, str(sod_weights) if sod_weights else None))
+                      saliency=(sod, str(sod_weights) if sod_weights else None), runtime=chosen)
     execute(plan, outputs, spec, jobs_for(plan.todo), "salient", quiet, ray=ray, ray_actors=ray_actors)

@@ -9,7 +9,7 @@ import typer
 from samcli import __version__
 from samcli.cli import options as opt
 from samcli.cli.common import (check_format, checkpoint_or_exit, execute, fail, images_or_exit, jobs_for, outputs_for,
-                               plan_or_exit, run_settings, shard_or_exit)
+                               plan_or_exit, run_settings, runtime_or_exit, shard_or_exit)
 from rich.markup import escape
 
 from samcli.cli.drive import err
@@ -37,6 +37,7 @@ def segment(
     coco_images: Annotated[Optional[Path], typer.Option("--coco-images", help="COCO dataset JSON mapping image_id → file_name, for COCO results prompts.", exists=True)] = None,
     device: opt.Device = "auto",
     precision: opt.Precision = "auto",
+    runtime: opt.Runtime = "auto",
     workers: opt.Workers = None,
     save_masks: opt.SaveMasks = None,
     save_overlays: opt.SaveOverlays = None,
@@ -71,7 +72,8 @@ def segment(
             err.print(f"[yellow]warning[/] {escape(w)}")
 
     weights = checkpoint_or_exit(model, checkpoint, offline, quiet)
-    settings = run_settings(pipeline, multimask=multimask, prompt_batch=prompt_batch, prompt_format=prompt_format,
+    chosen = runtime_or_exit(runtime, model, weights, pipeline, quiet)
+    settings = run_settings(pipeline, runtime=chosen, multimask=multimask, prompt_batch=prompt_batch, prompt_format=prompt_format,
                             min_score=min_score, with_stats=stats)
     plan = plan_or_exit(refs, out, fmt, part, resume, "segment", model, weights, settings,
                         {"prompts": prompts, "class_names": class_names, "coco_images": coco_images})
@@ -79,6 +81,6 @@ def segment(
     outputs, totals = outputs_for(plan, out, fmt, prompt_file.categories, info, batch_size=batch_size,
                                   keep_journal=keep_journal, with_stats=stats, masks_dir=save_masks,
                                   overlays_dir=save_overlays)
-    spec = RunnerSpec("segment", model, str(weights), options, pipeline)
+    spec = RunnerSpec("segment", model, str(weights), options, pipeline, runtime=chosen)
     execute(plan, outputs, spec, jobs_for(plan.todo, by_image), "segment", quiet, ray=ray, ray_actors=ray_actors,
             upfront_errors=upfront, totals=totals)

@@ -9,8 +9,6 @@ costs seconds, so digests are remembered per (path, size, mtime).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -18,6 +16,7 @@ from typing import Callable
 from samcli.io.digests import file_digest
 from samcli.models.checkpoint import home_dir
 from samcli.onnx.export import EXPORT_VERSION
+from samcli.onnx.files import write_atomic
 
 ENCODER, INT8_ENCODER, DECODER, MASK_DECODER = "encoder.onnx", "encoder.int8.onnx", "decoder.onnx", "mask_decoder.onnx"
 
@@ -55,17 +54,6 @@ def weights_digest(weights: Path) -> str:
     memo[key] = stamp + [digest]
     write_atomic(memo_path, json.dumps(memo, indent=0).encode())
     return digest
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 def runtime_files(model_id: str, weights: Path, precision: str, accepts_mask_input: bool) -> RuntimeFiles:

@@ -76,19 +76,29 @@ def load_for_runtime(model_id: str, checkpoint: str | os.PathLike, runtime: str,
                      announce: Callable[[str], None] | None = None):
     """The model for the engine: PyTorch's (`load_model`) or an `OrtModel` over the
     cached ONNX files (built first if missing, saying so through `announce`)."""
-    from samcli.models import get_spec, load_model
+    from samcli.models import load_model
 
     if runtime == "torch":
         return load_model(model_id, checkpoint=checkpoint, offline=True, progress=False)
+    from samcli.onnx.runtime import OrtModel
+
+    host, files = prepare_runtime(model_id, checkpoint, precision, announce)
+    model = OrtModel(host, files)
+    model.spec = host.spec
+    return model
+
+
+def prepare_runtime(model_id: str, checkpoint: str | os.PathLike, precision: str = "auto",
+                    announce: Callable[[str], None] | None = None):
+    """→ (the model built on meta, its ONNX Runtime files), building the files now if
+    missing (the CLI calls this before a run, so the message comes before the progress bar)."""
+    from samcli.models import get_spec
     from samcli.models.complexity import build_on_meta
     from samcli.onnx.cache import ensure_built, runtime_files
-    from samcli.onnx.runtime import OrtModel
 
     spec = get_spec(model_id)
     host = build_on_meta(spec)
+    host.spec = spec
     files = runtime_files(model_id, Path(checkpoint), "int8" if precision == "int8" else "fp32",
                           host.accepts_mask_input)
-    ensure_built(files, model_id, Path(checkpoint), announce)
-    model = OrtModel(host, files)
-    model.spec = spec
-    return model
+    return host, ensure_built(files, model_id, Path(checkpoint), announce)

@@ -7,13 +7,10 @@ needs onnxscript), keeps the legacy tracer's handling of sizes read from inputs
 SAM's own exporter relies on), and is what every reference exporter used.
 PyTorch's deprecation notice for it is silenced here, around the call.
 
-Files are written atomically (temp file + rename): a killed export leaves no
-half file that a later run would take for a finished one.
+Files are written atomically (samcli.onnx.files).
 """
 from __future__ import annotations
 
-import os
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -23,6 +20,7 @@ from torch import nn
 from samcli.models.base import PromptableModel
 from samcli.models.efficientsam.model import EfficientSam
 from samcli.models.sam_head.model import SamHeadModel
+from samcli.onnx.files import atomic_path
 from samcli.onnx.runtime_graphs import EncoderGraph, TokenDecoder
 from samcli.onnx.sam_interface import EfficientSamInterfaceDecoder, SamInterfaceDecoder
 
@@ -36,17 +34,10 @@ SAM_INTERFACE, EFFICIENTSAM_INTERFACE = "sam", "efficientsam"
 
 def export_module(module: nn.Module, args: tuple, path: Path, inputs: list[str], outputs: list[str],
                   dynamic_axes: dict[str, dict[int, str]]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".part", dir=path.parent)
-    os.close(fd)
-    try:
-        with warnings.catch_warnings(), torch.no_grad():
-            warnings.simplefilter("ignore")  # tracer notes on shapes read as numbers; the exporter's deprecation
-            torch.onnx.export(module.eval(), args, tmp, dynamo=False, opset_version=OPSET, do_constant_folding=True,
-                              input_names=inputs, output_names=outputs, dynamic_axes=dynamic_axes)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    with atomic_path(path) as tmp, warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")  # tracer notes on shapes read as numbers; the exporter's deprecation
+        torch.onnx.export(module.eval(), args, tmp, dynamo=False, opset_version=OPSET, do_constant_folding=True,
+                          input_names=inputs, output_names=outputs, dynamic_axes=dynamic_axes)
     return path
 
 

@@ -12,25 +12,20 @@ the PyTorch int8 path (samcli.models.quantize).
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 from samcli.onnx.deps import require
+from samcli.onnx.files import atomic_path
 
 
 def quantize_encoder(src: Path, dst: Path) -> Path:
     """Write the int8 version of the float32 encoder `src` to `dst`, atomically."""
     quantization = require("onnxruntime.quantization")
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=dst.name + ".", suffix=".part", dir=dst.parent)
-    os.close(fd)
     logging.disable(logging.WARNING)  # the quantizer logs each tensor it cannot infer a type for
     try:
-        quantization.quantize_dynamic(str(src), tmp, op_types_to_quantize=["MatMul", "Gemm"], per_channel=True,
-                                      weight_type=quantization.QuantType.QInt8)
-        os.replace(tmp, dst)
+        with atomic_path(dst) as tmp:
+            quantization.quantize_dynamic(str(src), tmp, op_types_to_quantize=["MatMul", "Gemm"], per_channel=True,
+                                          weight_type=quantization.QuantType.QInt8)
     finally:
         logging.disable(logging.NOTSET)
-        Path(tmp).unlink(missing_ok=True)
     return dst

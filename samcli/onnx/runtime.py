@@ -9,12 +9,14 @@ costs milliseconds, not the seconds of building and loading the real one.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import torch
 
 from samcli.models.base import Geometry, PromptableModel, PromptTensors
 from samcli.models.preprocessing import normalize
-from samcli.onnx.cache import RuntimeFiles
+from samcli.onnx.cache import ENCODER, RuntimeFiles
 from samcli.onnx.deps import require
 from samcli.onnx.tokens import prompt_tokens
 
@@ -115,6 +117,13 @@ class OrtModel(PromptableModel):
         if self._mask_decoder is None:
             self._mask_decoder = session(self.files.mask_decoder, self.threads)
         return self._mask_decoder
+
+    def float32(self) -> "OrtModel":
+        """The same model with the float32 encoder (which the int8 one is made from)."""
+        files = replace(self.files, encoder=self.files.folder / ENCODER, precision="fp32")
+        twin = OrtModel(self.host, files, self.threads)
+        twin.spec = getattr(self, "spec", None)
+        return twin
 
     def quantize_int8(self) -> "OrtModel":
         """The pipeline's `--precision int8` hook: these files were chosen for the
