@@ -4,7 +4,7 @@ and turning the outcome into an exit code."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import typer
 from rich.markup import escape
@@ -12,16 +12,16 @@ from rich.markup import escape
 from samcli.cli.drive import RunSummary, drive, err, report
 from samcli.cli.exit_codes import EXIT_MODEL, EXIT_USAGE
 from samcli.cli.plan import Plan, fingerprint, plan_run
-from samcli.engine.device import resolve_device, resolve_precision
-from samcli.engine.pipeline import Job, PipelineOptions
-from samcli.engine.runners import Runner, RunnerSpec
 from samcli.errors import CheckpointError, SamcliError
 from samcli.io.images import ImageRef, list_images
 from samcli.io.shards import Shard
-from samcli.writers.images import MaskPngWriter, OverlayWriter
 from samcli.writers.outputs import Outputs, Writer
 from samcli.writers.results import FORMATS, ResultWriter
 from samcli.writers.stats import StatsTotals
+
+if TYPE_CHECKING:  # torch comes with these: imported where used, so `samcli --help` starts without it
+    from samcli.engine.pipeline import Job, PipelineOptions
+    from samcli.engine.runners import Runner, RunnerSpec
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -81,6 +81,8 @@ def outputs_for(plan: Plan, out: str | Path, fmt: str, categories: dict[int, str
                 extra: Iterable[Writer] = ()) -> tuple[Outputs, StatsTotals | None]:
     """Pictures first, the results journal last: an image counts as done (and is
     skipped by --resume) only once everything of it is on disk."""
+    from samcli.writers.images import MaskPngWriter, OverlayWriter
+
     writers: list[Writer] = []
     if masks_dir is not None:
         writers.append(MaskPngWriter(masks_dir))
@@ -107,6 +109,7 @@ def build_or_exit(spec: RunnerSpec) -> Runner:
 def runtime_or_exit(runtime: str, model: str, weights: Path, pipeline: PipelineOptions, quiet: bool) -> str:
     """--runtime resolved for this model and pipeline ("torch" or "onnxruntime"); for
     ONNX Runtime its files are built now if missing (once per weights file), saying so."""
+    from samcli.engine.device import resolve_device
     from samcli.onnx.engine_runtime import prepare_runtime, resolve_runtime
 
     try:
@@ -124,6 +127,8 @@ def runtime_or_exit(runtime: str, model: str, weights: Path, pipeline: PipelineO
 def run_settings(pipeline: PipelineOptions, **settings: Any) -> dict[str, Any]:
     """The settings a journal must match to be resumed: the command's own, plus the
     precision actually used and the batch sizes (batching can move float results)."""
+    from samcli.engine.device import resolve_device, resolve_precision
+
     try:
         dtype = resolve_precision(pipeline.precision, resolve_device(pipeline.device))
     except SamcliError as exc:
@@ -176,4 +181,6 @@ def execute(plan: Plan, outputs: Outputs, spec: RunnerSpec, jobs: list[Job], lab
 
 
 def jobs_for(refs: Iterable[ImageRef], prompts: dict[str, list] | None = None) -> list[Job]:
+    from samcli.engine.pipeline import Job
+
     return [Job(ref, list((prompts or {}).get(ref.key, []))) for ref in refs]

@@ -28,21 +28,12 @@ from samcli.cli.common import (announce_journal, checkpoint_or_exit, fail, image
 from samcli.cli.drive import MAX_LISTED, RunSummary, drive, err
 from samcli.cli.exit_codes import EXIT_INTERRUPTED, EXIT_MODEL, EXIT_OK, EXIT_PARTIAL
 from samcli.cli.plan import Plan
-from samcli.engine.device import default_prompt_batch, resolve_device
-from samcli.engine.pipeline import PipelineOptions
 from samcli.errors import CheckpointError, SamcliError
 from samcli.eval.cocoeval import check_not_federated
-from samcli.eval.decoding import check_points
 from samcli.eval.ground_truth import GroundTruth, read_ground_truth
 from samcli.eval.image_match import match_images
-from samcli.eval.pipeline import EvalOptions, Evaluator, JournalWriter
-from samcli.eval.protocol_point import DEFAULT_CLICKS
-from samcli.eval.report import REPORT_VERSION, model_numbers, table
 from samcli.io.images import ImageRef
 from samcli.io.prompts import load_prompts, match_image
-from samcli.models import get_spec
-from samcli.onnx.engine_runtime import load_for_runtime
-from samcli.models.complexity import build_on_meta
 from samcli.writers.atomic import open_output
 from samcli.writers.outputs import Outputs
 
@@ -98,6 +89,12 @@ def evaluate(
     from a detector's boxes. Prints one table (a row per model) and, with --out,
     a JSON report. Exit 0: all evaluated; 1: finished, but some annotations,
     detections or images could not be used (listed); 2: unusable input; 3: weights."""
+    from samcli.engine.device import default_prompt_batch, resolve_device
+    from samcli.engine.pipeline import PipelineOptions
+    from samcli.eval.pipeline import EvalOptions
+    from samcli.eval.protocol_point import DEFAULT_CLICKS
+    from samcli.eval.report import REPORT_VERSION
+
     _check_protocol_options(protocol, clicks, feedback, detections)
     try:
         options = EvalOptions(protocol, _parse_clicks(clicks) if clicks else DEFAULT_CLICKS, multimask, feedback,
@@ -240,6 +237,9 @@ def _detections_or_exit(path: Path, annotations: Path, keys: list[str]):
 def _check_models_or_exit(ids: list[str], options) -> list[str]:
     """Promptable models only; for point, every model must take max(--clicks) points.
     → warnings: --feedback for a model that takes no mask prompt."""
+    from samcli.eval.decoding import check_points
+    from samcli.models import get_spec
+    from samcli.models.complexity import build_on_meta
 
     warnings: list[str] = []
     for m in dict.fromkeys(ids):
@@ -262,6 +262,8 @@ def _check_models_or_exit(ids: list[str], options) -> list[str]:
 
 def _run_model(run: ModelRun, options, truth: dict, found: dict, pipeline: PipelineOptions, quiet: bool) -> dict:
     """One model over the images its journal does not hold yet → its timing."""
+    from samcli.eval.pipeline import Evaluator, JournalWriter
+    from samcli.onnx.engine_runtime import load_for_runtime
 
     plan = run.plan
     announce_journal(plan, quiet, run.label)
@@ -292,6 +294,8 @@ def _run_model(run: ModelRun, options, truth: dict, found: dict, pipeline: Pipel
 
 def _model_entry(run: ModelRun, options: EvalOptions, gt: GroundTruth, truth: dict) -> dict:
     """A model's part of the report, its numbers computed from its journal."""
+    from samcli.eval.report import model_numbers
+
     journal = run.plan.journal
     records = journal.records([k for k in truth if k in journal.entries])
     return {"label": run.label, "model": run.model_id, "checkpoint": str(run.weights),
@@ -311,6 +315,7 @@ def _write(report: dict, out: str | None, quiet: bool) -> None:
 
 
 def _print_table(report: dict) -> None:
+    from samcli.eval.report import table
 
     headers, rows = table(report)
     what = {"box": "box prompts: mask IoU", "point": "simulated clicks: mask IoU",

@@ -10,9 +10,6 @@ from samcli import __version__
 from samcli.cli import options as opt
 from samcli.cli.common import (check_format, checkpoint_or_exit, execute, fail, images_or_exit, jobs_for, outputs_for,
                                plan_or_exit, run_settings, runtime_or_exit, shard_or_exit)
-from samcli.engine.everything import EverythingParams
-from samcli.engine.pipeline import PipelineOptions
-from samcli.engine.runners import RunnerSpec
 from samcli.errors import SamcliError
 
 
@@ -63,6 +60,10 @@ def everything(
     filtered by predicted IoU and stability, box NMS), or with --hierarchical
     TinySAM's two-round version. Works with every model. Options keep the names
     and defaults of SAM's generator so existing settings carry over."""
+    from samcli.engine.everything import EverythingParams
+    from samcli.engine.pipeline import PipelineOptions
+    from samcli.engine.runners import RunnerSpec
+
     check_format(fmt)
     refs = images_or_exit(images)
     part = shard_or_exit(shard)

@@ -10,13 +10,9 @@ from samcli import __version__
 from samcli.cli import options as opt
 from samcli.cli.common import (check_format, checkpoint_or_exit, execute, fail, images_or_exit, jobs_for, outputs_for,
                                plan_or_exit, run_settings, runtime_or_exit, shard_or_exit)
-from samcli.engine.pipeline import PipelineOptions
-from samcli.engine.runners import RunnerSpec
-from samcli.engine.salient import SalientOptions
 from samcli.errors import SamcliError
-from samcli.salient import DEFAULT_MIN_BLOB_AREA, DEFAULT_SALIENCY_SOURCE, DEFAULT_THRESHOLD, saliency_source_names
-from samcli.salient.saliency import WEIGHT_FREE_SOURCES
-from samcli.writers.images import CutoutWriter, MapWriter, OverlayWriter
+from samcli.salient.clicks import DEFAULT_MIN_BLOB_AREA, DEFAULT_THRESHOLD
+from samcli.salient.saliency import DEFAULT_SALIENCY_SOURCE, WEIGHT_FREE_SOURCES, saliency_source_names
 
 
 def salient(
@@ -50,6 +46,11 @@ def salient(
     with the most saliency → 5 clicks (its centre of mass and its 4 quadrants') →
     one SAM mask → RGBA cutout + annotation. Images with no salient object are
     reported and skipped; they do not fail the run."""
+    from samcli.engine.pipeline import PipelineOptions
+    from samcli.engine.runners import RunnerSpec
+    from samcli.engine.salient import SalientOptions
+    from samcli.writers.images import CutoutWriter, MapWriter
+
     check_format(fmt)
     refs = images_or_exit(images)
     part = shard_or_exit(shard)

@@ -13,9 +13,6 @@ from samcli.cli.common import (check_format, checkpoint_or_exit, execute, fail, 
 from rich.markup import escape
 
 from samcli.cli.drive import err
-from samcli.engine.pipeline import PipelineOptions
-from samcli.engine.runners import RunnerSpec
-from samcli.engine.segment import SegmentOptions
 from samcli.errors import SamcliError
 from samcli.io.prompts import load_prompts, match_image
 
@@ -55,6 +52,10 @@ def segment(
     applied), x right, y down. Exit code 0 only if every image and prompt
     succeeded; see the README for the others.
     """
+    from samcli.engine.pipeline import PipelineOptions
+    from samcli.engine.runners import RunnerSpec
+    from samcli.engine.segment import SegmentOptions
+
     check_format(fmt)
     refs = images_or_exit(images)
     part = shard_or_exit(shard)

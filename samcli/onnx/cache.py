@@ -64,9 +64,10 @@ def runtime_files(model_id: str, weights: Path, precision: str, accepts_mask_inp
 
 
 def ensure_built(files: RuntimeFiles, model_id: str, weights: Path,
-                 announce: Callable[[str], None] | None = None) -> RuntimeFiles:
-    """Export what is missing from the PyTorch model. Each file is written
-    atomically, so processes racing to build the same folder never see half a file."""
+                 announce: Callable[[str], None] | None = None, model=None) -> RuntimeFiles:
+    """Export what is missing from the PyTorch model (`model`: already loaded from
+    these weights). Each file is written atomically, so processes racing to build
+    the same folder never see half a file."""
     missing = files.missing()
     if not missing:
         return files
@@ -76,7 +77,7 @@ def ensure_built(files: RuntimeFiles, model_id: str, weights: Path,
     from samcli.onnx.export import export_encoder, export_token_decoder
     from samcli.onnx.quantize import quantize_encoder
 
-    model = load_model(model_id, checkpoint=weights, offline=True, progress=False)
+    model = model or load_model(model_id, checkpoint=weights, offline=True, progress=False)
     float_encoder = files.folder / ENCODER
     if not float_encoder.is_file():
         export_encoder(model, float_encoder)

@@ -1,9 +1,13 @@
 """Binary masks ↔ COCO RLE, in C (pycocotools), never per-pixel Python."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import torch
 from pycocotools import mask as mask_utils
+
+if TYPE_CHECKING:  # not imported at run time: readers of RLE files (merge, eval's truth) need no torch
+    import torch
 
 
 def encode(masks: torch.Tensor | np.ndarray) -> list[dict]:
@@ -13,7 +17,9 @@ def encode(masks: torch.Tensor | np.ndarray) -> list[dict]:
     where the masks already are (on the GPU, cheaply), so the final (H, W, N)
     view is Fortran-contiguous and no CPU copy is made.
     """
-    if isinstance(masks, torch.Tensor):
+    if not isinstance(masks, np.ndarray) and hasattr(masks, "cpu"):  # a torch tensor
+        import torch
+
         nwh = masks.transpose(-1, -2).to(torch.uint8).contiguous().cpu().numpy()
     else:
         nwh = np.ascontiguousarray(np.asarray(masks, dtype=np.uint8).transpose(0, 2, 1))
