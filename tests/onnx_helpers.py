@@ -90,10 +90,8 @@ def torch_output(model: PromptableModel, emb: torch.Tensor, prompt: Prompt, geom
     return masks, iou[0].numpy(), low[0]
 
 
-def sam_interface_inputs(prompt: Prompt, geom: Geometry, emb: np.ndarray, mask: np.ndarray | None = None) -> dict:
-    """SAM's ONNX notebook: points, then box corners (labels 2, 3), or a padding
-    point (0, 0) with label -1 when there is no box; coordinates through the
-    longest-side resize; float32 everywhere."""
+def labelled_points(prompt: Prompt) -> tuple[list, list[int]]:
+    """The points, then the box as two points labelled 2 (top-left) and 3 (bottom-right)."""
     points, labels = [], []
     if prompt.points is not None:
         points += list(prompt.points)
@@ -101,7 +99,15 @@ def sam_interface_inputs(prompt: Prompt, geom: Geometry, emb: np.ndarray, mask: 
     if prompt.box is not None:
         points += [prompt.box[:2], prompt.box[2:]]
         labels += [2, 3]
-    else:
+    return points, labels
+
+
+def sam_interface_inputs(prompt: Prompt, geom: Geometry, emb: np.ndarray, mask: np.ndarray | None = None) -> dict:
+    """SAM's ONNX notebook: points, then box corners (labels 2, 3), or a padding
+    point (0, 0) with label -1 when there is no box; coordinates through the
+    longest-side resize; float32 everywhere."""
+    points, labels = labelled_points(prompt)
+    if prompt.box is None:
         points.append([0.0, 0.0])
         labels.append(-1)
     coords = geom.to_prompt_frame(np.asarray(points, np.float64))[None].astype(np.float32)
@@ -113,13 +119,7 @@ def sam_interface_inputs(prompt: Prompt, geom: Geometry, emb: np.ndarray, mask: 
 
 def efficientsam_interface_inputs(prompt: Prompt, geom: Geometry, emb: np.ndarray) -> dict:
     """EfficientSAM's exported interface: original pixels, a box as corners 2/3."""
-    points, labels = [], []
-    if prompt.points is not None:
-        points += list(prompt.points)
-        labels += [int(v) for v in prompt.labels]
-    if prompt.box is not None:
-        points += [prompt.box[:2], prompt.box[2:]]
-        labels += [2, 3]
+    points, labels = labelled_points(prompt)
     return {"image_embeddings": emb, "batched_point_coords": np.asarray(points, np.float32)[None, None],
             "batched_point_labels": np.asarray(labels, np.float32)[None, None],
             "orig_im_size": np.asarray(geom.original_hw, np.int64)}

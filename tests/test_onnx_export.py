@@ -14,8 +14,8 @@ import torch
 from samcli.models.encoders.vit_sam import ImageEncoderViT
 from samcli.onnx.export import SAM_INTERFACE, export_encoder, interface_of
 from samcli.onnx.runtime_graphs import EncoderGraph
-from tests.onnx_helpers import (assert_same_masks, efficientsam_interface_inputs, encode_both, fixture_prompts,
-                                model_params, sam_interface_inputs, session, torch_output, dog)
+from tests.onnx_helpers import (assert_same_masks, dog, efficientsam_interface_inputs, encode_both, fixture_prompts,
+                                model_params, sam_interface_inputs, session, torch_output)
 
 
 def decoded_by_file(exported, model, enc, prompt, mask=None):
@@ -85,3 +85,101 @@ def test_vit_encoder_exports_in_a_small_configuration(tmp_path):
         ref = EncoderGraph(Model())(x).numpy()
     assert ours.shape == ref.shape and np.abs(ours - ref).max() <= 1e-4 * np.abs(ref).max()
 
+
+
+@pytest.fixture(scope="module")
+def single_mask_decoder(parity_model, tmp_path_factory):
+    """make(model_id, fixture) → the default export's decoder (one mask per call)."""
+    from samcli.onnx.export import export_interface_decoder
+
+    def make(model_id: str, fixture: str):
+        return export_interface_decoder(parity_model(model_id, fixture), tmp_path_factory.mktemp(model_id) / "d.onnx",
+                                        multimask=False)
+
+    return make
+
+
+def notebook_embedding(info: dict, encoder, path) -> tuple[np.ndarray, tuple[int, int]]:
+    """The image embedded by following the exported JSON alone (as the README shows)."""
+    from PIL import Image
+
+    pre = info["preprocessing"]
+    img = Image.open(path).convert("RGB")
+    s = pre["input_size"]
+    scale = s / max(img.height, img.width)
+    h, w = int(img.height * scale + 0.5), int(img.width * scale + 0.5)
+    x = np.asarray(img.resize((w, h), Image.BILINEAR), np.float32).transpose(2, 0, 1)
+    x = (x / pre["divisor"] - np.float32(pre["mean"])[:, None, None]) / np.float32(pre["std"])[:, None, None]
+    image = np.zeros((1, 3, s, s), np.float32)
+    image[0, :, :h, :w] = x
+    return session(encoder).run(None, {"image": image})[0], (img.height, img.width)
+
+
+def apply_coords(coords: np.ndarray, hw: tuple[int, int], side: int = 1024) -> np.ndarray:
+    """SAM's ResizeLongestSide.apply_coords."""
+    scale = side / max(hw)
+    nh, nw = int(hw[0] * scale + 0.5), int(hw[1] * scale + 0.5)
+    out = coords.astype(np.float64).copy()
+    out[..., 0] *= nw / hw[1]
+    out[..., 1] *= nh / hw[0]
+    return out
+
+
+def test_decoder_driven_as_sams_onnx_notebook(parity_model, onnx_files, single_mask_decoder):
+    """SAM's `onnx_model_example.ipynb`, step by step, on the default (single-mask)
+    export: a click (+ padding point), two clicks with the first mask fed back, a box +
+    a negative click (no padding). Each gives samcli's PyTorch mask for the same prompt."""
+    from samcli.io.prompts.types import Prompt
+    from tests.parity import IMAGES_DIR, mask_iou
+
+    model = parity_model("mobilesam", "mobilesam")
+    exported, _ = onnx_files("mobilesam", "mobilesam")
+    info = json.loads(exported.manifest.read_text())
+    embedding, hw = notebook_embedding(info, exported.encoder, IMAGES_DIR / "dog.jpg")
+    decoder = session(single_mask_decoder("mobilesam", "mobilesam"))
+    ref = encode_both(model, exported.encoder, dog())
+
+    def notebook(points, labels, mask=None):
+        coords = apply_coords(np.asarray(points, np.float32), hw)[None].astype(np.float32)
+        return decoder.run(None, {
+            "image_embeddings": embedding, "point_coords": coords, "point_labels": np.asarray([labels], np.float32),
+            "mask_input": np.zeros((1, 1, 256, 256), np.float32) if mask is None else mask,
+            "has_mask_input": np.asarray([0.0 if mask is None else 1.0], np.float32),
+            "orig_im_size": np.asarray(hw, np.float32)})
+
+    def check(masks, scores, prompt, token, mask=None, what=""):
+        ref_masks, ref_scores, ref_low = torch_output(model, ref.torch, prompt, ref.geom, mask)
+        assert masks.shape == (1, 1, *hw)
+        assert mask_iou(masks[0, 0] > 0, ref_masks[token]) >= 0.99, what
+        assert abs(float(scores[0, 0]) - float(ref_scores[token])) <= 1e-3, what
+        return ref_low[token][None, None]
+
+    click = np.array([[500.0, 300.0]])
+    masks, scores, low = notebook(np.concatenate([click, [[0.0, 0.0]]]), [1, -1])
+    prompt = Prompt(points=click, labels=np.array([1]))
+    best = 1 + int(np.argmax(torch_output(model, ref.torch, prompt, ref.geom)[1][1:]))  # one click: best candidate
+    first_low = check(masks, scores, prompt, best, what="one click")
+
+    clicks = np.array([[500.0, 300.0], [300.0, 250.0]])
+    masks, scores, _ = notebook(np.concatenate([clicks, [[0.0, 0.0]]]), [1, 1, -1], mask=low)
+    check(masks, scores, Prompt(points=clicks, labels=np.array([1, 1])), 0, mask=first_low, what="mask input")
+
+    box, negative = np.array([100.0, 150.0, 600.0, 500.0]), np.array([[350.0, 300.0]])
+    masks, scores, _ = notebook(np.concatenate([negative, box.reshape(2, 2)]), [0, 2, 3])
+    check(masks, scores, Prompt(points=negative, labels=np.array([0]), box=box), 0, what="box and point")
+
+
+def test_edgesam_single_mask_follows_its_demo(parity_model, onnx_files, single_mask_decoder):
+    """Point prompts: the most stable of the four tokens; a box: token 0 (EdgeSam.select)."""
+    from samcli.ops.masks import stability_score
+
+    model = parity_model("edgesam", "edgesam")
+    exported, _ = onnx_files("edgesam", "edgesam")
+    enc = encode_both(model, exported.encoder, dog())
+    decoder = session(single_mask_decoder("edgesam", "edgesam"))
+    for prompt in fixture_prompts("edgesam")[:4]:
+        masks, scores, _ = decoder.run(None, sam_interface_inputs(prompt, enc.geom, enc.ort))
+        ref_masks, ref_scores, ref_low = torch_output(model, enc.torch, prompt, enc.geom)
+        token = 0 if prompt.box is not None else int(stability_score(ref_low[None]).nan_to_num(nan=-1.0).argmax())
+        assert_same_masks(masks[0] > 0, scores[0], ref_masks[token][None], ref_scores[token][None],
+                          f"edgesam {prompt.source}")
