@@ -193,3 +193,23 @@ def test_cli_help_imports_no_torch():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]", f"torch imported by --help: {run.stdout}"
+
+
+def test_optimised_graph_is_saved_once_and_reused(onnx_files, tmp_path):
+    from samcli.onnx.runtime import machine_key, session
+
+    _, files = onnx_files("mobilesam", "mobilesam")
+    decoder = tmp_path / "decoder.onnx"
+    hardlink_or_copy(files.decoder, decoder)
+    feed = {"embedding": np.ones((1, 256, 64, 64), np.float32), "coords": np.full((2, 2, 2), 300, np.float32),
+            "labels": np.array([[1, -1], [0, -1]])}
+    first = session(decoder, 1).run(None, feed)
+    saved = tmp_path / f"decoder.optimised-{machine_key()}.onnx"
+    assert saved.is_file() and not list(tmp_path.glob(".*.part"))
+    stamp = saved.stat().st_mtime_ns
+    again = session(decoder, 1).run(None, feed)  # loads the saved graph as is
+    assert saved.stat().st_mtime_ns == stamp
+    for a, b in zip(first, again):
+        np.testing.assert_array_equal(a, b)
+    saved.write_bytes(b"not a graph")  # a broken file is replaced, not fatal
+    np.testing.assert_array_equal(session(decoder, 1).run(None, feed)[0], first[0])

@@ -1,11 +1,13 @@
 """PyTorch modules → ONNX files, with PyTorch's TorchScript-based exporter.
 
-Why that exporter (`dynamo=False`) and not torch.export's default: measured on
-these models, it exports every family without extra dependencies (the new one
-needs onnxscript), keeps the legacy tracer's handling of sizes read from inputs
-(SAM's interface computes the output size from `orig_im_size`, which is what
-SAM's own exporter relies on), and is what every reference exporter used.
-PyTorch's deprecation notice for it is silenced here, around the call.
+Why that exporter (`dynamo=False`) and not torch.export's default: it exports
+every family here (tested: all 8 parity models), needs no extra package (the
+new one needs onnxscript), traces sizes read from inputs as SAM's own exporter
+relies on (SAM's interface computes the output size from `orig_im_size`), and
+is what every reference exporter used. Tried with torch 2.13 + onnxscript 0.7.2
+on MobileSAM: the torch.export-based exporter failed on the encoder (at the
+torch.export step) and on SAM's decoder interface (at the ONNX conversion step).
+PyTorch's deprecation notice for the TorchScript exporter is silenced here.
 
 Files are written atomically (samcli.onnx.files).
 """
