@@ -213,3 +213,29 @@ def test_optimised_graph_is_saved_once_and_reused(onnx_files, tmp_path):
         np.testing.assert_array_equal(a, b)
     saved.write_bytes(b"not a graph")  # a broken file is replaced, not fatal
     np.testing.assert_array_equal(session(decoder, 1).run(None, feed)[0], first[0])
+
+
+def test_bench_on_onnxruntime_also_times_pytorch(onnx_files, parity_checkpoint):
+    from samcli.bench import BenchOptions, run_bench
+
+    options = BenchOptions("mobilesam", str(parity_checkpoint("mobilesam")), device="cpu", num_images=1, warmup=0,
+                           prompts_per_image=2, image_size=(96, 64), runtime="onnxruntime")
+    report = run_bench(options, ort_model(onnx_files, "mobilesam", "mobilesam"), "parity weights")
+    assert report["runtime"] == "onnxruntime" and report["images"] == 1
+    vs = report["vs_torch"]
+    assert vs["prompts"] == 2 and vs["speedup"] > 0 and vs["worst_iou"] >= MIN_IOU
+
+
+def test_export_cli_writes_the_files_and_refuses_bad_arguments(parity_checkpoint, tmp_path):
+    out = tmp_path / "onnx"
+    run = samcli("export", "onnx", "--model", "edgesam", "--checkpoint", parity_checkpoint("edgesam"), "--out", out)
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["edgesam.decoder.onnx", "edgesam.encoder.onnx", "edgesam.json"]
+    info = json.loads((out / "edgesam.json").read_text())
+    assert info["weights_sha256"] == file_digest(parity_checkpoint("edgesam"))
+    assert "EdgeSAM's demo rule" in info["decoder"]["mask_choice"]
+    assert samcli("export", "onnx", "--model", "u2netp", "--out", out).returncode == 2  # nothing to prompt
+    (tmp_path / "file").write_text("")
+    assert samcli("export", "onnx", "--model", "edgesam", "--out", tmp_path / "file").returncode == 2
+    assert samcli("export", "onnx", "--model", "edgesam", "--checkpoint", parity_checkpoint("mobilesam"),
+                  "--out", out).returncode == 3  # not this model's weights

@@ -2,6 +2,7 @@
 it for that runtime."""
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from typing import Callable
@@ -88,17 +89,26 @@ def load_for_runtime(model_id: str, checkpoint: str | os.PathLike, runtime: str,
     return model
 
 
-def prepare_runtime(model_id: str, checkpoint: str | os.PathLike, precision: str = "auto",
-                    announce: Callable[[str], None] | None = None):
-    """→ (the model built on meta, its ONNX Runtime files), building the files now if
-    missing (the CLI calls this before a run, so the message comes before the progress bar)."""
+@functools.lru_cache(maxsize=None)
+def weightless(model_id: str):
+    """The model built on the meta device, once per process: its methods (geometry,
+    resize, mask choice, upscaling) need no weights and keep no state."""
     from samcli.models import get_spec
     from samcli.models.complexity import build_on_meta
-    from samcli.onnx.cache import ensure_built, runtime_files
 
     spec = get_spec(model_id)
     host = build_on_meta(spec)
     host.spec = spec
+    return host
+
+
+def prepare_runtime(model_id: str, checkpoint: str | os.PathLike, precision: str = "auto",
+                    announce: Callable[[str], None] | None = None):
+    """→ (the model built on meta, its ONNX Runtime files), building the files now if
+    missing (the CLI calls this before a run, so the message comes before the progress bar)."""
+    from samcli.onnx.cache import ensure_built, runtime_files
+
+    host = weightless(model_id)
     files = runtime_files(model_id, Path(checkpoint), "int8" if precision == "int8" else "fp32",
                           host.accepts_mask_input)
     return host, ensure_built(files, model_id, Path(checkpoint), announce)
