@@ -183,3 +183,35 @@ def test_edgesam_single_mask_follows_its_demo(parity_model, onnx_files, single_m
         token = 0 if prompt.box is not None else int(stability_score(ref_low[None]).nan_to_num(nan=-1.0).argmax())
         assert_same_masks(masks[0] > 0, scores[0], ref_masks[token][None], ref_scores[token][None],
                           f"edgesam {prompt.source}")
+
+
+def apply_recipe(pre: dict, image: np.ndarray) -> np.ndarray:
+    """The JSON's `preprocessing`, applied as written (Pillow, numpy; torch's
+    interpolate only for the float "stretch", which the JSON names)."""
+    from PIL import Image
+
+    s = pre["input_size"]
+    if pre["resize"] == "longest_side":
+        scale = s / max(image.shape[:2])
+        h, w = int(image.shape[0] * scale + 0.5), int(image.shape[1] * scale + 0.5)
+        image = np.asarray(Image.fromarray(image).resize((w, h), Image.BILINEAR))
+    x = image.astype(np.float32).transpose(2, 0, 1) / np.float32(pre["divisor"])
+    if pre["resize"] == "stretch":
+        x = torch.nn.functional.interpolate(torch.from_numpy(x)[None], (s, s), mode="bilinear",
+                                            align_corners=False)[0].numpy()
+    x = (x - np.float32(pre["mean"])[:, None, None]) / np.float32(pre["std"])[:, None, None]
+    out = np.zeros((3, s, s), np.float32)
+    out[:, : x.shape[1], : x.shape[2]] = x
+    return out
+
+
+@pytest.mark.parametrize("model_id", ["mobilesam", "efficientvit-sam-l0", "efficientsam-ti", "edgesam", "sam-vit-b"])
+def test_json_preprocessing_is_the_models_own(model_id):
+    """What the JSON tells a caller to do equals the model's own preprocess + normalize."""
+    from samcli.onnx.engine_runtime import weightless
+
+    model = weightless(model_id)
+    pre = json.loads(json.dumps(model.preprocessing.describe()))
+    image = dog()
+    ours = apply_recipe(pre, image)
+    np.testing.assert_allclose(ours, model.normalize(model.preprocess(image)).numpy(), rtol=0, atol=1e-5)

@@ -15,11 +15,9 @@ from samcli.engine.segment import Segmenter
 from samcli.errors import InputError
 from samcli.io.digests import file_digest
 from samcli.io.images import ImageRef
-from samcli.models import get_spec
 from samcli.models.base import PromptTensors
-from samcli.models.complexity import build_on_meta
 from samcli.onnx import cache, deps
-from samcli.onnx.engine_runtime import resolve_runtime
+from samcli.onnx.engine_runtime import resolve_runtime, weightless
 from samcli.onnx.export import EXPORT_VERSION
 from samcli.onnx.runtime import OrtModel
 from tests.cli_helpers import FAKE_ENV, invoke, samcli
@@ -32,8 +30,7 @@ from pycocotools import mask as mask_utils
 
 def ort_model(onnx_files, model_id: str, fixture: str) -> OrtModel:
     _, files = onnx_files(model_id, fixture)
-    host = build_on_meta(get_spec(model_id))
-    return OrtModel(host, files, threads=1)
+    return OrtModel(weightless(model_id), files, threads=1)
 
 
 def segment(model, prompts, images=("dog.jpg",), batch_size=1):

@@ -1,13 +1,9 @@
 """What a model's encoder expects of an image, as data: written into an
-exported model's JSON (for annotators and other callers) and applied by the
-ONNX Runtime path (`normalize`), so both say and do the same thing; a test
-holds it equal to each family's own PyTorch `normalize`."""
+exported model's JSON for annotators and other callers (tests apply it as
+written and hold it equal to each family's own `preprocess` + `normalize`)."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-
-import torch
-import torch.nn.functional as F
 
 #: how the RGB uint8 image is resized to the encoder's input
 RESIZES = {
@@ -40,20 +36,3 @@ class Preprocessing:
         return {**asdict(self), "resize_rule": RESIZES[self.resize], "pad_rule": PADS[self.pad],
                 "channels": "RGB", "layout": "NCHW float32"}
 
-
-def normalize(pre: Preprocessing, x: torch.Tensor) -> torch.Tensor:
-    """The model's `preprocess` output (uint8 h×w×3; already resized for
-    "longest_side") → (3, S, S) encoder input, as the families' own `normalize` do."""
-    x = x.permute(2, 0, 1).float()
-    if pre.divisor != 1:
-        x = x / pre.divisor
-    s = pre.input_size
-    if pre.resize == "stretch" and x.shape[-2:] != (s, s):
-        x = F.interpolate(x[None], (s, s), mode="bilinear", align_corners=False)[0]
-    mean = torch.tensor(pre.mean, dtype=torch.float32, device=x.device).view(3, 1, 1)
-    std = torch.tensor(pre.std, dtype=torch.float32, device=x.device).view(3, 1, 1)
-    x = (x - mean) / std
-    if pre.pad == "bottom_right":
-        h, w = x.shape[-2:]
-        x = F.pad(x, (0, s - w, 0, s - h))
-    return x

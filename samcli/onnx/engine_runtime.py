@@ -28,7 +28,6 @@ ORT_PRECISIONS = ("auto", "fp32", "int8")
 def ort_problem(model_id: str, device_type: str, precision: str, compile: bool = False,
                 channels_last: bool = False) -> str | None:
     """Why ONNX Runtime cannot run this configuration, or None."""
-    from samcli.models import get_spec
     from samcli.onnx.deps import available
 
     if device_type != "cpu":
@@ -37,7 +36,7 @@ def ort_problem(model_id: str, device_type: str, precision: str, compile: bool =
         return f"--runtime onnxruntime runs {', '.join(ORT_PRECISIONS[1:])} only, not --precision {precision}"
     if compile or channels_last:
         return "--compile and --channels-last are PyTorch options; use --runtime torch with them"
-    if model_id not in ONNXRUNTIME_FASTER and not onnx_exportable(get_spec(model_id)):  # the table's are
+    if model_id not in ONNXRUNTIME_FASTER and not onnx_exportable(model_id):  # the table's are
         return f"{model_id} has no ONNX export (samcli exports its promptable built-in models)"
     if not available():
         from samcli.onnx.deps import INSTALL_HINT
@@ -46,13 +45,13 @@ def ort_problem(model_id: str, device_type: str, precision: str, compile: bool =
     return None
 
 
-def onnx_exportable(spec) -> bool:
-    """A promptable model of a family samcli exports (judged on a weightless meta copy)."""
-    from samcli.models.complexity import build_on_meta
+def onnx_exportable(model_id: str) -> bool:
+    """A promptable model of a family samcli exports."""
+    from samcli.models import get_spec
     from samcli.models.efficientsam.model import EfficientSam
     from samcli.models.sam_head.model import SamHeadModel
 
-    return spec.kind == "promptable" and isinstance(build_on_meta(spec), (SamHeadModel, EfficientSam))
+    return get_spec(model_id).kind == "promptable" and isinstance(weightless(model_id), (SamHeadModel, EfficientSam))
 
 
 def resolve_runtime(runtime: str, model_id: str, device_type: str, precision: str, compile: bool = False,
@@ -91,13 +90,13 @@ def load_for_runtime(model_id: str, checkpoint: str | os.PathLike, runtime: str,
 
 @functools.lru_cache(maxsize=None)
 def weightless(model_id: str):
-    """The model built on the meta device, once per process: its methods (geometry,
-    resize, mask choice, upscaling) need no weights and keep no state."""
+    """The PyTorch model without weights, once per process: its methods (geometry,
+    resize, mask choice, upscaling) need none and keep no state."""
     from samcli.models import get_spec
-    from samcli.models.complexity import build_on_meta
+    from samcli.models.complexity import build_uninitialised
 
     spec = get_spec(model_id)
-    host = build_on_meta(spec)
+    host = build_uninitialised(spec)
     host.spec = spec
     return host
 

@@ -2,10 +2,10 @@
 contract, so the engine does not change.
 
 The networks (encoder, decoder) are ONNX Runtime sessions over the files of
-`samcli.onnx.cache`; everything around them (geometry, resize, mask choice,
-upscaling, thresholds) is the model family's own code, called on a weightless
-(meta) copy of the PyTorch model: its methods need no weights, and building it
-costs milliseconds, not the seconds of building and loading the real one.
+`samcli.onnx.cache`; everything around them (geometry, resize, normalisation,
+mask choice, upscaling, thresholds) is the model family's own code, called on a
+copy of the PyTorch model built without weights: its methods need none, and
+building it costs milliseconds, not the seconds of building and loading the real one.
 """
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ import numpy as np
 import torch
 
 from samcli.models.base import Geometry, PromptableModel, PromptTensors
-from samcli.models.preprocessing import normalize
 from samcli.onnx.cache import ENCODER, RuntimeFiles
 from samcli.onnx.deps import require
 from samcli.onnx.files import atomic_path
@@ -77,7 +76,7 @@ def machine_key() -> str:
 
 
 class OrtModel(PromptableModel):
-    """`host`: the model built on the meta device (shapes, no weights)."""
+    """`host`: the PyTorch model built without weights (`engine_runtime.weightless`)."""
 
     float64_points = False  # the graph takes float32 coordinates
 
@@ -106,7 +105,7 @@ class OrtModel(PromptableModel):
         return self.host.preprocess(image)
 
     def normalize(self, x: torch.Tensor) -> torch.Tensor:
-        return normalize(self.host.preprocessing, x)
+        return self.host.normalize(x)
 
     def upscale(self, low_res: torch.Tensor, geom: Geometry) -> torch.Tensor:
         return self.host.upscale(low_res, geom)
