@@ -29,22 +29,30 @@ from tests.parity import IMAGES_DIR, write_checkpoint
 BOXES_PER_IMAGE = 8
 
 
-def prepare(model_id: str, fixture: str, work: Path) -> tuple[list[str], list[str]]:
-    """→ (samcli's command, the loop's command), with every file they need in `work`."""
+def prepare(model_id: str, fixture: str, work: Path, copies: int = 1) -> tuple[list[str], list[str]]:
+    """→ (samcli's command, the loop's command), with every file they need in `work`.
+    `copies` > 1: a longer job, the photos linked that many times under other names."""
     from PIL import Image
 
     work.mkdir(parents=True, exist_ok=True)
+    photos = work / "photos"
+    photos.mkdir(exist_ok=True)
+    for path in sorted(p for p in IMAGES_DIR.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png")):
+        for c in range(copies):
+            link = photos / f"{path.stem}_{c}{path.suffix}"
+            if not link.exists():
+                link.symlink_to(path)
     env_home = work / "home"
     checkpoint = work / f"{fixture}.pt"
     if not checkpoint.is_file():
         write_checkpoint(fixture, checkpoint)
     prompts = work / "prompts.json"
-    images = sorted(p for p in IMAGES_DIR.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+    images = sorted(photos.iterdir())
     items = []
     for i, path in enumerate(images):
         w, h = Image.open(path).size
         items.append({"file": path.name, "prompts": [{"box": [round(float(v), 1) for v in box]}
-                                                     for box in box_prompts(w, h, BOXES_PER_IMAGE, seed=i)]})
+                                                     for box in box_prompts(w, h, BOXES_PER_IMAGE, seed=i % 5)]})
     prompts.write_text(json.dumps({"images": items}))
     exported = work / "exported"
     samcli = [sys.executable, "-m", "samcli"]
@@ -52,10 +60,10 @@ def prepare(model_id: str, fixture: str, work: Path) -> tuple[list[str], list[st
     if not (exported / f"{model_id}.json").is_file():
         subprocess.run([*samcli, "export", "onnx", "--model", model_id, "--checkpoint", str(checkpoint), "--out",
                         str(exported), "--quiet"], check=True, env=env, cwd=REPO)
-    ours = [*samcli, "segment", str(IMAGES_DIR), "--prompts", str(prompts), "--model", model_id, "--checkpoint",
+    ours = [*samcli, "segment", str(photos), "--prompts", str(prompts), "--model", model_id, "--checkpoint",
             str(checkpoint), "--out", str(work / "samcli.json"), "--quiet"]
     subprocess.run(ours, check=True, env=env, cwd=REPO)  # builds and caches samcli's runtime files
-    loop = [sys.executable, str(REPO / "benchmarks" / "ort_loop.py"), str(exported), model_id, str(IMAGES_DIR),
+    loop = [sys.executable, str(REPO / "benchmarks" / "ort_loop.py"), str(exported), model_id, str(photos),
             str(prompts), str(work / "loop.json")]
     return ours, loop
 
@@ -71,13 +79,14 @@ def main() -> None:
     parser.add_argument("--model", default="mobilesam")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--work", type=Path, default=Path("/tmp/samcli-vs-ort-loop"))
+    parser.add_argument("--copies", type=int, default=1, help="Each photo this many times (a longer job).")
     parser.add_argument("--print-commands", action="store_true", help="Prepare, print both commands and stop.")
     args = parser.parse_args()
     from samcli.models import get_spec
 
     fixture = get_spec(args.model).parity
-    work = args.work / args.model
-    ours, loop = prepare(args.model, fixture, work)
+    work = args.work / f"{args.model}-x{args.copies}"
+    ours, loop = prepare(args.model, fixture, work, args.copies)
     env = {**os.environ, "SAMCLI_HOME": str(work / "home"), "SAMCLI_OFFLINE": "1", "PYTHONPATH": str(REPO)}
     if args.print_commands:
         print(f"export SAMCLI_HOME={shlex.quote(env['SAMCLI_HOME'])} SAMCLI_OFFLINE=1 PYTHONPATH={REPO}")

@@ -59,6 +59,11 @@ def _options(ort, threads: int, optimise: bool):
     options.graph_optimization_level = (ort.GraphOptimizationLevel.ORT_ENABLE_ALL if optimise
                                         else ort.GraphOptimizationLevel.ORT_DISABLE_ALL)
     options.log_severity_level = 3  # not ORT's warning that a saved optimised graph is CPU-specific: we know
+    # ORT's threads spin after each op by default, waiting for the next: in samcli they
+    # then take the cores from the loader threads and the Python between calls. Off:
+    # 20 % less CPU and 11 % less wall time for `samcli segment` (MobileSAM, 5 photos ×
+    # 8 boxes, 2 cores, A B A B, whole process)
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return options
 
 
