@@ -16,12 +16,13 @@ setup:
 	$(BIN)/python -m pip install -q -e '.[dev,ray,onnx]'
 	$(BIN)/samcli --version
 
+# --dist loadgroup: tests marked xdist_group (the ONNX ones) share one worker and its session fixtures
 test:
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=15
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15
 
 # Includes the cases marked slow.
 test-all:
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m '' --durations=15
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m '' --durations=15
 
 bench:
 	$(BIN)/python benchmarks/run_all.py

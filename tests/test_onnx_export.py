@@ -14,8 +14,10 @@ import torch
 from samcli.models.encoders.vit_sam import ImageEncoderViT
 from samcli.onnx.export import SAM_INTERFACE, export_encoder, interface_of
 from samcli.onnx.runtime_graphs import EncoderGraph
-from tests.onnx_helpers import (assert_same_masks, dog, efficientsam_interface_inputs, encode_both, fixture_prompts,
-                                model_params, sam_interface_inputs, session, torch_output)
+from tests.onnx_helpers import (ONE_WORKER, assert_same_masks, dog, efficientsam_interface_inputs, encode_both,
+                                fixture_prompts, model_params, sam_interface_inputs, session, torch_output)
+
+pytestmark = ONE_WORKER
 
 
 def decoded_by_file(exported, model, enc, prompt, mask=None):
@@ -33,8 +35,9 @@ def test_exported_encoder_and_decoder_give_pytorchs_masks(model_id, fixture, par
     model = parity_model(model_id, fixture)
     exported, _ = onnx_files(model_id, fixture)
     enc = encode_both(model, exported.encoder, dog())
-    scale = float(enc.torch.abs().max())
-    assert np.abs(enc.ort - enc.torch.numpy()).max() <= 1e-3 * scale, "embedding"
+    # float rounding only (EdgeSAM's deep residual stack amplifies it most: ~5e-4)
+    error = np.linalg.norm(enc.ort - enc.torch.numpy()) / np.linalg.norm(enc.torch.numpy())
+    assert error <= 2e-3, f"embedding: relative error {error:.2e}"
     tokens = slice(None) if model.accepts_mask_input else model.candidates  # EfficientSAM's file: the 3 candidates
     for k, prompt in enumerate(fixture_prompts(fixture)):
         ours = decoded_by_file(exported, model, enc, prompt)

@@ -9,6 +9,7 @@ import os
 import numpy as np
 import pytest
 import torch
+from pycocotools import mask as mask_utils
 
 from samcli.engine.pipeline import Job, PipelineOptions
 from samcli.engine.segment import Segmenter
@@ -20,12 +21,12 @@ from samcli.onnx import cache, deps
 from samcli.onnx.engine_runtime import resolve_runtime, weightless
 from samcli.onnx.export import EXPORT_VERSION
 from samcli.onnx.runtime import OrtModel
-from tests.cli_helpers import FAKE_ENV, invoke, samcli
-from tests.onnx_helpers import MIN_IOU, SCORE_ATOL, fixture_prompts, hardlink_or_copy
+from tests.cli_helpers import invoke, samcli
+from tests.onnx_helpers import ONE_WORKER, MIN_IOU, SCORE_ATOL, fixture_prompts, hardlink_or_copy
 from tests.parity import IMAGES_DIR, mask_iou
 from tests.pipeline_goldens import native_prompt_json
 
-from pycocotools import mask as mask_utils
+pytestmark = ONE_WORKER
 
 
 def ort_model(onnx_files, model_id: str, fixture: str) -> OrtModel:
@@ -63,10 +64,22 @@ def test_segmenter_on_onnxruntime_gives_pytorchs_output(onnx_files, mobilesam_re
 
 @pytest.mark.parametrize("model_id, fixture", [("efficientsam-ti", "efficientsam_vitt"), ("edgesam", "edgesam")])
 def test_other_decoders_on_onnxruntime(model_id, fixture, onnx_files, parity_model):
-    """EfficientSAM's prompt tokens, EdgeSAM's stability choice (through the model's own `select`)."""
-    prompts = fixture_prompts(fixture)
-    ours = segment(ort_model(onnx_files, model_id, fixture), prompts)
-    assert_same_annotations(ours, segment(parity_model(model_id, fixture), prompts), model_id)
+    """EfficientSAM's prompt tokens, EdgeSAM's stability choice (the model's own `select`),
+    on the fixture's prompts against one embedding (the encoder is checked in test_onnx_export)."""
+    from tests.onnx_helpers import tensors
+
+    torch.manual_seed(0)
+    emb = torch.randn(1, 256, 64, 64)
+    model, ours = parity_model(model_id, fixture), ort_model(onnx_files, model_id, fixture)
+    geom = model.geometry((534, 800))
+    for prompt in fixture_prompts(fixture):
+        prompts = tensors(prompt, geom)
+        with torch.inference_mode():
+            ref_low, ref_iou = model.decode(emb, prompts)
+        low, iou = ours.decode(emb, prompts)
+        assert np.abs(low.numpy() - ref_low.numpy()).max() <= 1e-3 * float(ref_low.abs().max()), prompt.source
+        assert np.abs(iou.numpy() - ref_iou.numpy()).max() <= SCORE_ATOL, prompt.source
+        assert torch.equal(ours.select(low, iou, prompts, "auto"), model.select(ref_low, ref_iou, prompts, "auto"))
 
 
 def test_decode_with_mask_prompts_and_mixed_images(onnx_files, parity_model):
@@ -225,14 +238,14 @@ def test_bench_on_onnxruntime_also_times_pytorch(onnx_files, parity_checkpoint):
 
 def test_export_cli_writes_the_files_and_refuses_bad_arguments(parity_checkpoint, tmp_path):
     out = tmp_path / "onnx"
-    run = samcli("export", "onnx", "--model", "edgesam", "--checkpoint", parity_checkpoint("edgesam"), "--out", out)
-    assert run.returncode == 0, run.stderr
+    result = invoke("export", "onnx", "--model", "edgesam", "--checkpoint", parity_checkpoint("edgesam"), "--out", out)
+    assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["edgesam.decoder.onnx", "edgesam.encoder.onnx", "edgesam.json"]
     info = json.loads((out / "edgesam.json").read_text())
     assert info["weights_sha256"] == file_digest(parity_checkpoint("edgesam"))
     assert "EdgeSAM's demo rule" in info["decoder"]["mask_choice"]
-    assert samcli("export", "onnx", "--model", "u2netp", "--out", out).returncode == 2  # nothing to prompt
+    assert invoke("export", "onnx", "--model", "u2netp", "--out", out).exit_code == 2  # nothing to prompt
     (tmp_path / "file").write_text("")
-    assert samcli("export", "onnx", "--model", "edgesam", "--out", tmp_path / "file").returncode == 2
-    assert samcli("export", "onnx", "--model", "edgesam", "--checkpoint", parity_checkpoint("mobilesam"),
-                  "--out", out).returncode == 3  # not this model's weights
+    assert invoke("export", "onnx", "--model", "edgesam", "--out", tmp_path / "file").exit_code == 2
+    assert invoke("export", "onnx", "--model", "edgesam", "--checkpoint", parity_checkpoint("mobilesam"),
+                  "--out", out).exit_code == 3  # not this model's weights
