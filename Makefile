@@ -26,17 +26,18 @@ setup:
 	  else spec='torch==$(TORCH_VERSION) --index-url $(TORCH_CPU_INDEX)'; fi; \
 	fi; \
 	echo "torch: pip install $$spec"; $(BIN)/python -m pip install -q $$spec
-	$(BIN)/python -m pip install -q -e '.[dev,ray]'
+	$(BIN)/python -m pip install -q -e '.[dev,ray,onnx]'
 	$(BIN)/samcli --version
 	$(PYTHON) -m venv $(CONSUMERS)
 	$(CONSUMERS)/bin/python -m pip install -q -r tests/consumers/requirements.txt
 
+# --dist loadgroup: tests marked xdist_group (the ONNX ones) share one worker and its session fixtures
 test:
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=15
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15
 
 # Includes the cases marked slow.
 test-all:
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m '' --durations=15
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m '' --durations=15
 
 # Hostile and damaged input files through every reader (>= 10,000 cases): counts per reader and outcome.
 # Failing cases are saved under fuzz-failures/. `make test` runs a fixed-seed sample of ~1,000.

@@ -7,10 +7,13 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+#: the PyTorch models' tests run them on PyTorch; `--runtime` on a command line overrides this
+#: (ONNX Runtime's own tests: test_onnx_runtime.py), as it does for a user
+RUNTIME_ENV = {"SAMCLI_RUNTIME": "torch"}
 
 
 def samcli(*args, stdin: str | None = None, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, "PYTHONPATH": str(REPO), "SAMCLI_OFFLINE": "1", **(env or {})}
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), "SAMCLI_OFFLINE": "1", **RUNTIME_ENV, **(env or {})}
     return subprocess.run([sys.executable, "-m", "samcli", *map(str, args)], input=stdin, capture_output=True,
                           text=True, env=full_env, cwd=cwd or REPO, timeout=600)
 
@@ -31,7 +34,8 @@ def invoke(*args, env: dict | None = None):
 
     from samcli.cli import app
 
-    result = CliRunner().invoke(app, [str(a) for a in args], env={"SAMCLI_OFFLINE": "1", **FAKE_ENV, **(env or {})})
+    result = CliRunner().invoke(app, [str(a) for a in args],
+                                env={"SAMCLI_OFFLINE": "1", **RUNTIME_ENV, **FAKE_ENV, **(env or {})})
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result

@@ -21,7 +21,7 @@ from tests.fake_models import DiscModel, write_checkpoint
 FIELDS = {"samcli", "date", "model", "weights", "device", "gpu", "torch", "cuda", "python", "cpu_count", "threads",
           "precision", "batch_size", "prompt_batch", "workers", "compile", "channels_last", "images_source",
           "prompts_per_image", "warmup_images", "images", "wall_s", "images_per_s", "prompts_per_s",
-          "stage_ms_per_image", "peak_rss_mb", "peak_cuda_mb", "vs_fp32"}
+          "stage_ms_per_image", "peak_rss_mb", "peak_cuda_mb", "vs_fp32", "runtime", "vs_torch"}
 
 
 @pytest.fixture(scope="module")

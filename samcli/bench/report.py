@@ -17,7 +17,7 @@ def _mb(value: float | None) -> str:
 def report_table(r: dict) -> Table:
     """One run: throughput, milliseconds per image and stage, memory; the setup below."""
     setup = [f"{r['images']} images timed after {r['warmup_images']} warm-up, from {r['images_source']}",
-             f"{r['precision']}, batch {r['batch_size']}, prompt batch {r['prompt_batch']}, {r['workers']} workers, "
+             f"{r.get('runtime', 'torch')} runtime, {r['precision']}, batch {r['batch_size']}, prompt batch {r['prompt_batch']}, {r['workers']} workers, "
              f"torch {r['torch']}, {r['threads']} threads, {r['date']}",
              f"weights: {r['weights']}"]
     table = Table(title=f"samcli bench: {r['model']} on {r['gpu'] or r['device']}", caption="\n".join(setup),
@@ -30,6 +30,11 @@ def report_table(r: dict) -> Table:
     for stage in STAGES:
         table.add_row(f"ms per image: {STAGE_LABELS[stage]}", _ms(r, stage), _ms(r, stage, "mean"))
     table.add_row("peak RSS MB", _mb(r["peak_rss_mb"]), "")
+    for key, label in (("vs_torch", "vs PyTorch"), ("vs_fp32", "vs float32")):
+        if r.get(key):
+            v = r[key]
+            table.add_row(f"{label}: speed ×, mask IoU mean / worst ({v['prompts']} prompts)",
+                          f"{v['speedup']:.2f}×", f"{v['mean_iou']:.4f} / {v['worst_iou']:.4f}")
     table.add_row("peak CUDA MB", _mb(r["peak_cuda_mb"]), "")
     return table
 

@@ -60,12 +60,23 @@ class BenchOptions:
     compile: bool = False
     channels_last: bool = False
     seed: int = 0
+    #: auto | torch | onnxruntime (samcli.onnx.engine_runtime)
+    runtime: str = "auto"
+    #: on ONNX Runtime, also time PyTorch on the same images (`vs_torch`)
+    vs_torch: bool = True
 
     def __post_init__(self) -> None:
         if self.prompts_per_image < 1 or self.num_images < 1 or self.warmup < 0 or self.batch_size < 1:
             raise SamcliError("--prompts-per-image, --images and --batch-size must be at least 1, --warmup at least 0")
         if min(self.image_size) < 16:
             raise SamcliError("--image-size must be at least 16x16")
+
+
+def resolved_runtime(o: BenchOptions) -> str:
+    from samcli.engine.device import resolve_device
+    from samcli.onnx.engine_runtime import resolve_runtime
+
+    return resolve_runtime(o.runtime, o.model, resolve_device(o.device).type, o.precision, o.compile, o.channels_last)
 
 
 def whole_batches(n: int, batch: int) -> int:
@@ -90,11 +101,14 @@ def run_bench(options: BenchOptions, model: nn.Module | None = None, weights: st
     """One benchmark → the report (JSON-ready). `model`/`weights`: a model already
     built (e.g. by `bench_model`, to time several batch sizes on one build)."""
     if model is None:
-        model, weights = bench_model(options.model, options.checkpoint)
+        model, weights = bench_model(options.model, options.checkpoint, resolved_runtime(options), options.precision)
     o = options
     warmup = whole_batches(o.warmup, o.batch_size)
     measured = whole_batches(o.num_images, o.batch_size)
-    float_model = copy.deepcopy(model) if o.precision == "int8" else None  # int8 quantizes `model` in place
+    on_ort = getattr(model, "runtime", "torch") == "onnxruntime"
+    float_model = None
+    if o.precision == "int8":  # int8 quantizes a PyTorch `model` in place: keep a float copy
+        float_model = model.float32() if on_ort else copy.deepcopy(model)
 
     def engine(net: nn.Module, precision: str) -> Segmenter:
         return Segmenter(net, SegmentOptions(prompt_batch=o.prompt_batch),
@@ -125,12 +139,21 @@ def run_bench(options: BenchOptions, model: nn.Module | None = None, weights: st
                                        results_outputs(Path(tmp) / "fp32.json", o.model, o.batch_size),
                                        o.prompts_per_image, float_masks)
             vs_fp32 = {"speedup": round(float_wall / wall, 3), **agreement(masks, float_masks)}
+        vs_torch = None
+        if on_ort and o.vs_torch:  # the same images and prompts on PyTorch, same precision and weights
+            torch_masks: list[list[dict]] = []
+            torch_model, _ = bench_model(o.model, o.checkpoint, "torch")
+            _, torch_wall = _timed_run(engine(torch_model, o.precision), jobs, warmup,
+                                       results_outputs(Path(tmp) / "torch.json", o.model, o.batch_size),
+                                       o.prompts_per_image, torch_masks)
+            vs_torch = {"speedup": round(torch_wall / wall, 3), **agreement(masks, torch_masks)}
     images_per_s = measured / wall
     cuda = device.type == "cuda"
     return {
         "samcli": __version__,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "model": o.model,
+        "runtime": "onnxruntime" if on_ort else "torch",
         "weights": weights,
         "device": str(device),
         "gpu": torch.cuda.get_device_name(device) if cuda else None,
@@ -156,6 +179,7 @@ def run_bench(options: BenchOptions, model: nn.Module | None = None, weights: st
         "peak_rss_mb": peak_rss_mb(),
         "peak_cuda_mb": round(torch.cuda.max_memory_allocated(device) / 2**20, 1) if cuda else None,
         "vs_fp32": vs_fp32,  # int8 only: {speedup, mean_iou, worst_iou, prompts} against float32
+        "vs_torch": vs_torch,  # onnxruntime only: the same against PyTorch
     }
 
 

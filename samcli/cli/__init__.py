@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from samcli import __version__
-from samcli.cli import models_cmd
+from samcli.cli import export_cmd, models_cmd
 from samcli.cli.bench_cmd import bench
 from samcli.cli.command_style import command, samcli_typer
 from samcli.cli.convert_cmd import convert
@@ -36,6 +36,7 @@ command(app, short_help="Images/s, prompts/s, time per stage and memory of the s
 command(app, no_args_is_help=True, short_help="Merge the outputs of a job run in shards (--shard I/N).")(merge)
 command(app, no_args_is_help=True, short_help="Re-export a coco output as yolo-seg, labelstudio, COCO polygons, … (no model).")(convert)
 app.add_typer(models_cmd.app, name="models")
+app.add_typer(export_cmd.app, name="export", short_help="Export a model to ONNX for interactive annotators and other runtimes.")
 
 
 def _version(value: bool) -> None:

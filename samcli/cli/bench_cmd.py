@@ -27,6 +27,7 @@ def bench(
     checkpoint: opt.Checkpoint = None,
     device: opt.Device = "auto",
     precision: opt.Precision = "auto",
+    runtime: opt.Runtime = "auto",
     batch_size: opt.BatchSize = 1,
     prompt_batch: Annotated[Optional[int], typer.Option("--prompt-batch", min=1, help="Prompts per decoder call (default: 64 on CUDA, 2 on CPU).")] = None,
     prompts_per_image: Annotated[int, typer.Option("--prompts-per-image", "-k", min=1, help="Seeded box prompts per image.")] = 8,
@@ -40,15 +41,16 @@ def bench(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout instead of the table.")] = False,
 ) -> None:
     """Time the segment engine end to end: images/s, prompts/s, milliseconds per
-    stage, peak memory. Never downloads: uses --checkpoint, else cached weights,
+    stage, peak memory; on ONNX Runtime also PyTorch on the same images (vs_torch). Never downloads: uses --checkpoint, else cached weights,
     else deterministic stand-in weights (speed does not depend on their values)."""
     from samcli.bench import BenchOptions, bench_model, run_bench
+    from samcli.bench.run import resolved_runtime
 
     try:
         options = BenchOptions(model, str(checkpoint) if checkpoint else None, images, device, precision, batch_size,
                                prompt_batch, prompts_per_image, count, _size(image_size), warmup, workers,
-                               compile_encoder, channels_last, seed)
-        net, weights = bench_model(model, checkpoint)
+                               compile_encoder, channels_last, seed, runtime)
+        net, weights = bench_model(model, checkpoint, resolved_runtime(options), precision)
     except CheckpointError as exc:
         raise fail(str(exc), EXIT_MODEL) from None
     except SamcliError as exc:

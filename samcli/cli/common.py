@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import typer
 from rich.markup import escape
@@ -14,9 +14,6 @@ from samcli.cli.drive import OutputCounts, RunSummary, drive, err, report
 from samcli.cli.exit_codes import EXIT_MODEL, EXIT_USAGE
 from samcli.cli.plan import Plan, fingerprint, plan_run
 from samcli.cli.progress import LOG_EVERY, RunProgress
-from samcli.engine.device import resolve_device, resolve_precision
-from samcli.engine.pipeline import Job, PipelineOptions
-from samcli.engine.runners import Runner, RunnerSpec
 from samcli.errors import CheckpointError, SamcliError
 from samcli.io.digests import file_digest
 from samcli.io.image_ids import ImageIds
@@ -26,11 +23,14 @@ from samcli.words import plural
 from samcli.writers.destinations import check_output_file, check_output_folder
 from samcli.writers.export import ExportOptions
 from samcli.writers.formats import FORMATS, check_images, needs_path, writes_folder
-from samcli.writers.images import MaskPngWriter, OverlayWriter
 from samcli.writers.journal import journal_path, lock_journal
 from samcli.writers.outputs import Outputs, Writer
 from samcli.writers.results import ResultWriter
 from samcli.writers.stats import StatsTotals
+
+if TYPE_CHECKING:  # torch comes with these: imported where used, so `samcli --help` starts without it
+    from samcli.engine.pipeline import Job, PipelineOptions
+    from samcli.engine.runners import Runner, RunnerSpec
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -172,6 +172,8 @@ def outputs_for(plan: Plan, out: str | Path | None, fmt: str, categories: dict[i
                 extra: Iterable[Writer] = (), export: ExportOptions | None = None) -> tuple[Outputs, StatsTotals | None]:
     """Pictures first, the results journal last: an image counts as done (and is
     skipped by --resume) only once everything of it is on disk."""
+    from samcli.writers.images import MaskPngWriter, OverlayWriter
+
     writers: list[Writer] = []
     if masks_dir is not None:
         writers.append(MaskPngWriter(masks_dir))
@@ -196,9 +198,29 @@ def build_or_exit(spec: RunnerSpec) -> Runner:
         raise fail(str(exc)) from None
 
 
+def runtime_or_exit(runtime: str, model: str, weights: Path, pipeline: PipelineOptions, quiet: bool) -> str:
+    """--runtime resolved for this model and pipeline ("torch" or "onnxruntime"); for
+    ONNX Runtime its files are built now if missing (once per weights file), saying so."""
+    from samcli.engine.device import resolve_device
+    from samcli.onnx.engine_runtime import prepare_runtime, resolve_runtime
+
+    try:
+        chosen = resolve_runtime(runtime, model, resolve_device(pipeline.device).type, pipeline.precision,
+                                 pipeline.compile, pipeline.channels_last)
+        if chosen == "onnxruntime":
+            prepare_runtime(model, weights, pipeline.precision, None if quiet else lambda m: err.print(escape(m)))
+    except CheckpointError as exc:
+        raise fail(str(exc), EXIT_MODEL) from None
+    except SamcliError as exc:
+        raise fail(str(exc)) from None
+    return chosen
+
+
 def run_settings(pipeline: PipelineOptions, **settings: Any) -> dict[str, Any]:
     """The settings a journal must match to be resumed: the command's own, plus the
     precision actually used and the batch sizes (batching can move float results)."""
+    from samcli.engine.device import resolve_device, resolve_precision
+
     try:
         dtype = resolve_precision(pipeline.precision, resolve_device(pipeline.device))
     except SamcliError as exc:
@@ -262,4 +284,6 @@ def output_counts(entries: Iterable, earlier: int) -> OutputCounts:
 
 
 def jobs_for(refs: Iterable[ImageRef], prompts: dict[str, list] | None = None) -> list[Job]:
+    from samcli.engine.pipeline import Job
+
     return [Job(ref, list((prompts or {}).get(ref.key, []))) for ref in refs]

@@ -24,26 +24,18 @@ from rich.table import Table
 from samcli import __version__
 from samcli.cli import options as opt
 from samcli.cli.common import (announce_journal, checkpoint_or_exit, fail, images_or_exit, jobs_for,
-                               lock_or_exit, outputs_writable_or_exit, plan_or_exit, run_settings)
+                               lock_or_exit, outputs_writable_or_exit, plan_or_exit, run_settings, runtime_or_exit)
 from samcli.cli.drive import MAX_LISTED, RunSummary, drive, err, report_fault
 from samcli.cli.exit_codes import EXIT_INTERRUPTED, EXIT_MODEL, EXIT_OK, EXIT_PARTIAL
 from samcli.cli.plan import Plan
 from samcli.cli.progress import RunProgress
-from samcli.engine.device import default_prompt_batch, resolve_device
-from samcli.engine.pipeline import PipelineOptions
 from samcli.errors import CheckpointError, SamcliError
 from samcli.words import plural
 from samcli.eval.cocoeval import check_not_federated
-from samcli.eval.decoding import check_points
 from samcli.eval.ground_truth import GroundTruth, read_ground_truth
 from samcli.eval.image_match import match_images
-from samcli.eval.pipeline import EvalOptions, Evaluator, JournalWriter
-from samcli.eval.protocol_point import DEFAULT_CLICKS
-from samcli.eval.report import REPORT_VERSION, model_numbers, table
 from samcli.io.images import ImageRef
 from samcli.io.prompts import load_prompts, match_image
-from samcli.models import load_model
-from samcli.models.complexity import build_on_meta
 from samcli.models.registry import spec_for
 from samcli.writers.atomic import open_output
 from samcli.writers.outputs import Outputs
@@ -68,6 +60,7 @@ class ModelRun:
     label: str  # the model's row: its id, or id#n when the same id is given twice
     model_id: str
     weights: Path
+    runtime: str = "torch"  # resolved: torch | onnxruntime
     plan: Plan | None = None
     timing: dict | None = None
 
@@ -89,6 +82,7 @@ def evaluate(
     prompt_batch: PromptBatch = None,
     device: opt.Device = "auto",
     precision: opt.Precision = "auto",
+    runtime: opt.Runtime = "auto",
     workers: opt.Workers = None,
     resume: Resume = False,
     keep_journal: KeepJournal = False,
@@ -99,6 +93,12 @@ def evaluate(
     from a detector's boxes. Prints one table (a row per model) and, with --out,
     a JSON report. Exit 0: all evaluated; 1: finished, but some annotations,
     detections or images could not be used (listed); 2: unusable input; 3: weights."""
+    from samcli.engine.device import default_prompt_batch, resolve_device
+    from samcli.engine.pipeline import PipelineOptions
+    from samcli.eval.pipeline import EvalOptions
+    from samcli.eval.protocol_point import DEFAULT_CLICKS
+    from samcli.eval.report import REPORT_VERSION
+
     _check_protocol_options(protocol, clicks, feedback, detections)
     outputs_writable_or_exit([("--out", out)])
     try:
@@ -130,6 +130,8 @@ def evaluate(
         _print_list("[yellow]warning[/]", warnings)
     runs = [ModelRun(label, m, checkpoint_or_exit(m, c, offline, quiet, use="eval"))
             for label, m, c in zip(_labels(ids), ids, checkpoint or [None] * len(ids))]
+    for run in runs:
+        run.runtime = runtime_or_exit(runtime, run.model_id, run.weights, pipeline, quiet)
 
     # the journals' fingerprint: what decides a model's per-image results (not --max-images: a subset)
     point = {"max_clicks": options.max_clicks, "feedback": feedback} if protocol == "point" else {}
@@ -141,7 +143,7 @@ def evaluate(
         base = out if out not in (None, "-") else str(Path(scratch) / "eval")
         for run in runs:
             run.plan = plan_or_exit(todo, f"{base}.{run.label}", "jsonl", None, resume, "eval", run.model_id,
-                                    run.weights, settings, inputs)
+                                    run.weights, {**settings, "runtime": run.runtime}, inputs)
         digests = runs[0].plan.journal.fingerprint["inputs"]
         shown = {k: v for k, v in settings.items() if k not in ("protocol", "max_clicks")}
         report = {
@@ -242,6 +244,8 @@ def _detections_or_exit(path: Path, annotations: Path, keys: list[str]):
 def _check_models_or_exit(ids: list[str], options) -> list[str]:
     """Promptable models only; for point, every model must take max(--clicks) points.
     → warnings: --feedback for a model that takes no mask prompt."""
+    from samcli.eval.decoding import check_points
+    from samcli.models.complexity import build_on_meta
 
     warnings: list[str] = []
     for m in dict.fromkeys(ids):
@@ -264,13 +268,15 @@ def _run_model(run: ModelRun, options, truth: dict, found: dict, pipeline: Pipel
                log_every: float, resumable: bool) -> dict:
     """One model over the images its journal does not hold yet → its timing. A fault
     that stops the run (e.g. the disk is full) ends the command with its exit code."""
+    from samcli.eval.pipeline import Evaluator, JournalWriter
+    from samcli.onnx.engine_runtime import load_for_runtime
 
     plan = run.plan
     announce_journal(plan, quiet, run.label)
     if not plan.todo:  # all in the journal: not even the model is needed
         return {"images": 0, "seconds": 0.0, "images_per_s": None, "encoded": 0}
     try:
-        model = load_model(run.model_id, checkpoint=run.weights, device="cpu", offline=True, progress=False)
+        model = load_for_runtime(run.model_id, run.weights, run.runtime, pipeline.precision)
     except CheckpointError as exc:
         raise fail(str(exc), EXIT_MODEL) from None
     evaluator = Evaluator(model, options, truth, found, pipeline)
@@ -299,6 +305,8 @@ def _run_model(run: ModelRun, options, truth: dict, found: dict, pipeline: Pipel
 
 def _model_entry(run: ModelRun, options: EvalOptions, gt: GroundTruth, truth: dict) -> dict:
     """A model's part of the report, its numbers computed from its journal."""
+    from samcli.eval.report import model_numbers
+
     journal = run.plan.journal
     records = journal.records([k for k in truth if k in journal.entries])
     return {"label": run.label, "model": run.model_id, "checkpoint": str(run.weights),
@@ -318,6 +326,7 @@ def _write(report: dict, out: str | None, quiet: bool) -> None:
 
 
 def _print_table(report: dict) -> None:
+    from samcli.eval.report import table
 
     headers, rows = table(report)
     what = {"box": "box prompts: mask IoU", "point": "simulated clicks: mask IoU",

@@ -10,10 +10,7 @@ from samcli import __version__
 from samcli.cli import options as opt
 from samcli.cli.common import (check_format, checkpoint_or_exit, execute, export_or_exit, fail, images_or_exit, jobs_for,
                                lock_or_exit, outputs_for, plan_or_exit, results_target, results_writable_or_exit,
-                               run_settings, shard_or_exit, weights_digest)
-from samcli.engine.everything import EverythingParams
-from samcli.engine.pipeline import PipelineOptions
-from samcli.engine.runners import RunnerSpec
+                               run_settings, runtime_or_exit, shard_or_exit, weights_digest)
 from samcli.errors import SamcliError
 
 
@@ -67,6 +64,7 @@ def everything(
     batch_size: opt.BatchSize = 1,
     device: opt.Device = "auto",
     precision: opt.Precision = "auto",
+    runtime: opt.Runtime = "auto",
     workers: opt.Workers = None,
     save_masks: opt.SaveMasks = None,
     save_overlays: opt.SaveOverlays = None,
@@ -82,6 +80,10 @@ def everything(
     filtered by predicted IoU and stability, box NMS), or with --hierarchical
     TinySAM's two-round version. Works with every model. Options keep the names
     and defaults of SAM's generator so existing settings carry over."""
+    from samcli.engine.everything import EverythingParams
+    from samcli.engine.pipeline import PipelineOptions
+    from samcli.engine.runners import RunnerSpec
+
     out = results_target(out, fmt)
     check_format(fmt, out)
     export = export_or_exit(fmt, polygons, polygon_parts, min_area, ls_image_root, ls_from_name, ls_to_name,
@@ -102,13 +104,14 @@ def everything(
     except SamcliError as exc:
         raise fail(str(exc)) from None
     weights = checkpoint_or_exit(model, checkpoint, offline, quiet, use="everything")
-    settings = run_settings(pipeline, **dataclasses.asdict(params), with_stats=stats)
+    chosen = runtime_or_exit(runtime, model, weights, pipeline, quiet)
+    settings = run_settings(pipeline, runtime=chosen, **dataclasses.asdict(params), with_stats=stats)
     plan = plan_or_exit(refs, out, fmt, part, resume, "everything", model, weights, settings)
     info = {"description": "samcli everything", "version": __version__, "model": model,
             "mode": "hierarchical" if hierarchical else "grid", "weights_sha256": weights_digest(plan, weights)}
     outputs, totals = outputs_for(plan, out, fmt, {1: "object"}, info, batch_size=batch_size,
                                   keep_journal=keep_journal, with_stats=stats, masks_dir=save_masks,
                                   overlays_dir=save_overlays, export=export)
-    spec = RunnerSpec("everything", model, str(weights), params, pipeline)
+    spec = RunnerSpec("everything", model, str(weights), params, pipeline, runtime=chosen)
     execute(plan, outputs, spec, jobs_for(plan.todo), "everything", quiet, ray=ray, ray_actors=ray_actors,
             warnings=params.ignored(), totals=totals, log_every=log_every)

@@ -15,6 +15,7 @@ from samcli.writers.formats import HELP as FORMATS_HELP
 # against the registry by the command): torch-free copies of the engine's own lists
 # (tests/test_cli_help.py holds them equal), so `--help` starts fast
 PRECISIONS = ("auto", "fp32", "fp16", "bf16", "int8")
+RUNTIMES = ("auto", "torch", "onnxruntime")
 MULTIMASK_MODES = ("auto", "always", "never")
 SCORE_MODES = ("detection", "mask", "product")
 SALIENCY_SOURCES = ("u2netp", "u2net", "spectral")
@@ -36,6 +37,10 @@ Device = Annotated[str, typer.Option("--device", metavar="DEVICE", help="auto | 
 Precision = Annotated[Literal[PRECISIONS], typer.Option(
     "--precision", help="auto: fp32 on CPU, bf16 on CUDA; int8 (CPU): int8 encoder layers, see the README for speed "
                         "and agreement.")]
+Runtime = Annotated[Literal[RUNTIMES], typer.Option(
+    "--runtime", envvar="SAMCLI_RUNTIME",
+    help="auto: ONNX Runtime on the CPU for the models it runs faster (see the README), else PyTorch; torch; "
+         "onnxruntime (CPU; exported once per weights file, cached; needs samcli[onnx]).")]
 BatchSize = Annotated[int, typer.Option(
     "--batch-size", "-b", min=1, help="Images per encoder call (raise on a GPU; 1 is best on CPU).")]
 Workers = Annotated[Optional[int], typer.Option(

@@ -11,17 +11,12 @@ from samcli import __version__
 from samcli.cli import options as opt
 from samcli.cli.common import (check_format, checkpoint_or_exit, execute, export_or_exit, fail, images_or_exit, jobs_for,
                                lock_or_exit, outputs_for, plan_or_exit, results_target, results_writable_or_exit,
-                               run_settings, shard_or_exit, weights_digest)
+                               run_settings, runtime_or_exit, shard_or_exit, weights_digest)
 from samcli.cli.drive import err
-from samcli.engine.pipeline import PipelineOptions
-from samcli.engine.runners import RunnerSpec
-from samcli.engine.salient import SalientOptions
 from samcli.errors import SamcliError
-from samcli.models.registry import spec_for
-from samcli.salient import DEFAULT_MIN_BLOB_AREA, DEFAULT_SALIENCY_SOURCE, DEFAULT_THRESHOLD
-from samcli.salient.saliency import WEIGHT_FREE_SOURCES
+from samcli.salient.clicks import DEFAULT_MIN_BLOB_AREA, DEFAULT_THRESHOLD
+from samcli.salient.saliency import DEFAULT_SALIENCY_SOURCE, WEIGHT_FREE_SOURCES
 from samcli.writers.formats import FILE_NAMES
-from samcli.writers.images import CutoutWriter, MapWriter
 
 
 SalientOut = Annotated[Optional[str], typer.Option(
@@ -58,6 +53,7 @@ def salient(
     batch_size: opt.BatchSize = 1,
     device: opt.Device = "auto",
     precision: opt.Precision = "auto",
+    runtime: opt.Runtime = "auto",
     workers: opt.Workers = None,
     resume: opt.Resume = False,
     keep_journal: opt.KeepJournal = False,
@@ -71,6 +67,12 @@ def salient(
     with the most saliency → 5 clicks (its centre of mass and its 4 quadrants') →
     one SAM mask → RGBA cutout + annotation. Images with no salient object are
     reported and skipped; they do not fail the run."""
+    from samcli.engine.pipeline import PipelineOptions
+    from samcli.engine.runners import RunnerSpec
+    from samcli.engine.salient import SalientOptions
+    from samcli.models.registry import spec_for
+    from samcli.writers.images import CutoutWriter, MapWriter
+
     if out_dir is not None:  # the old layout, for old scripts
         err.print(f"[yellow]warning[/] --out-dir is deprecated: it means --save-cutouts {escape(str(out_dir / 'cutouts'))} "
                   f"--out {escape(str(out_dir / FILE_NAMES[fmt]))}; write those instead")
@@ -98,8 +100,9 @@ def salient(
         sod_weights = checkpoint_or_exit(sod, sod_checkpoint, offline, quiet, kind="saliency", use="--sod")
     elif sod_checkpoint is not None:
         raise fail(f"the {sod} saliency source has no weights; drop --sod-checkpoint")
+    chosen = runtime_or_exit(runtime, model, weights, pipeline, quiet)
     options = SalientOptions(threshold, min_blob_area, keep_maps=save_saliency is not None)
-    settings = run_settings(pipeline, sod=sod, threshold=threshold, min_blob_area=min_blob_area, pad=pad,
+    settings = run_settings(pipeline, runtime=chosen, sod=sod, threshold=threshold, min_blob_area=min_blob_area, pad=pad,
                             full_frame=full_frame)
     plan = plan_or_exit(refs, annotations, fmt, part, resume, "salient", model, weights, settings,
                         {"sod_weights": sod_weights})
@@ -114,6 +117,6 @@ def salient(
     if annotations is None and not quiet:
         err.print("no --out and stdout is a terminal: writing the cutouts only (give --out FILE for the annotations)")
     spec = RunnerSpec("salient", model, str(weights), options, pipeline,
-                      saliency=(sod, str(sod_weights) if sod_weights else None))
+                      saliency=(sod, str(sod_weights) if sod_weights else None), runtime=chosen)
     execute(plan, outputs, spec, jobs_for(plan.todo), "salient", quiet, ray=ray, ray_actors=ray_actors,
             log_every=log_every)

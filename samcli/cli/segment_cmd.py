@@ -10,10 +10,7 @@ from samcli import __version__
 from samcli.cli import options as opt
 from samcli.cli.common import (check_format, checkpoint_or_exit, execute, export_or_exit, fail, images_or_exit, jobs_for,
                                lock_or_exit, outputs_for, plan_or_exit, results_target, results_writable_or_exit,
-                               run_settings, shard_or_exit, weights_digest)
-from samcli.engine.pipeline import PipelineOptions
-from samcli.engine.runners import RunnerSpec
-from samcli.engine.segment import DEFAULT_CATEGORY_ID, SegmentOptions
+                               run_settings, runtime_or_exit, shard_or_exit, weights_digest)
 from samcli.errors import SamcliError
 from samcli.io.image_ids import ImageIds
 from samcli.io.prompts import PromptFile, load_prompts, match_image
@@ -26,6 +23,8 @@ from samcli.words import plural
 def output_categories(prompt_file: PromptFile) -> dict[int, str]:
     """The prompt file's categories, and the default one when a prompt has none:
     known before the run, so every shard numbers yolo-seg classes alike."""
+    from samcli.engine.segment import DEFAULT_CATEGORY_ID
+
     categories = dict(prompt_file.categories)
     if DEFAULT_CATEGORY_ID not in categories and any(
             p.category_id is None for prompts in prompt_file.images.values() for p in prompts):
@@ -72,6 +71,7 @@ def segment(
     coco_images: Annotated[Optional[Path], typer.Option("--coco-images", help="COCO dataset JSON mapping image_id → file_name, for COCO results prompts.", exists=True)] = None,
     device: opt.Device = "auto",
     precision: opt.Precision = "auto",
+    runtime: opt.Runtime = "auto",
     workers: opt.Workers = None,
     save_masks: opt.SaveMasks = None,
     save_overlays: opt.SaveOverlays = None,
@@ -90,6 +90,10 @@ def segment(
     applied), x right, y down. Exit code 0 only if every image and prompt
     succeeded; see the README for the others.
     """
+    from samcli.engine.pipeline import PipelineOptions
+    from samcli.engine.runners import RunnerSpec
+    from samcli.engine.segment import SegmentOptions
+
     out = results_target(out, fmt)
     check_format(fmt, out)
     export = export_or_exit(fmt, polygons, polygon_parts, min_area, ls_image_root, ls_from_name, ls_to_name,
@@ -112,8 +116,9 @@ def segment(
     image_ids = image_ids_for(prompt_file, keys)
 
     weights = checkpoint_or_exit(model, checkpoint, offline, quiet, use="segment")
-    settings = run_settings(pipeline, multimask=multimask, prompt_batch=prompt_batch, prompt_format=prompt_format,
-                            min_score=min_score, score=score, with_stats=stats)
+    chosen = runtime_or_exit(runtime, model, weights, pipeline, quiet)
+    settings = run_settings(pipeline, runtime=chosen, multimask=multimask, prompt_batch=prompt_batch,
+                            prompt_format=prompt_format, min_score=min_score, score=score, with_stats=stats)
     plan = plan_or_exit(refs, out, fmt, part, resume, "segment", model, weights, settings,
                         {"prompts": prompts, "class_names": class_names, "coco_images": coco_images}, image_ids)
     info = {"description": "samcli segment", "version": __version__, "model": model, "prompts": str(prompts),
@@ -123,7 +128,7 @@ def segment(
     outputs, totals = outputs_for(plan, out, fmt, output_categories(prompt_file), info, batch_size=batch_size,
                                   keep_journal=keep_journal, with_stats=stats, masks_dir=save_masks,
                                   overlays_dir=save_overlays, export=export)
-    spec = RunnerSpec("segment", model, str(weights), options, pipeline)
+    spec = RunnerSpec("segment", model, str(weights), options, pipeline, runtime=chosen)
     execute(plan, outputs, spec, jobs_for(plan.todo, by_image), "segment", quiet, ray=ray, ray_actors=ray_actors,
             upfront_errors=upfront, warnings=prompt_file.warnings + id_notes(prompt_file, image_ids, keys, fmt),
             totals=totals, log_every=log_every)

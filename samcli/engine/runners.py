@@ -33,6 +33,8 @@ class RunnerSpec:
     pipeline: PipelineOptions
     #: salient only: the saliency source's name and weights file
     saliency: tuple[str, str | None] | None = None
+    #: "torch" or "onnxruntime" (already resolved: samcli.onnx.engine_runtime)
+    runtime: str = "torch"
 
     def with_pipeline(self, **changes: Any) -> "RunnerSpec":
         return replace(self, pipeline=replace(self.pipeline, **changes))
@@ -41,12 +43,13 @@ class RunnerSpec:
         from samcli.engine.everything import EverythingRunner
         from samcli.engine.salient import SalientRunner
         from samcli.engine.segment import Segmenter
-        from samcli.models import get_spec, load_model
+        from samcli.models import get_spec
         from samcli.models.complexity import build_on_meta
+        from samcli.onnx.engine_runtime import load_for_runtime
 
         if weights:
-            # on the CPU: the pipeline moves it to its device
-            model = load_model(self.model, checkpoint=self.checkpoint, device="cpu", offline=True, progress=False)
+            # on the CPU (PyTorch): the pipeline moves it to its device
+            model = load_for_runtime(self.model, self.checkpoint, self.runtime, self.pipeline.precision)
         else:
             model = build_on_meta(get_spec(self.model))
         if self.command == "segment":

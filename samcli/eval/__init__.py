@@ -13,19 +13,33 @@ engine keeps encoding every image once, in batches.
         results += box_results(image, gt_image)   # or point_results / detection_results
     miou_table(results); click_table(results, (1, 3, 5)); coco_ap(gt, images, detections)
 """
-from samcli.eval.clicks import Click, first_click, next_click
-from samcli.eval.cocoeval import AP_NAMES, coco_ap
-from samcli.eval.decoding import EncodedImage
-from samcli.eval.ground_truth import GroundTruth, GtImage, GtInstance, read_ground_truth
-from samcli.eval.image_match import ImageMatch, match_images
-from samcli.eval.metrics import SIZE_RANGES, InstanceResult, click_table, miou_table, size_buckets
-from samcli.ops.rle import iou as mask_iou
-from samcli.eval.protocol_box import box_results
-from samcli.eval.protocol_coco_ap import detection_results
-from samcli.eval.protocol_point import DEFAULT_CLICKS, point_results
+from __future__ import annotations
 
-__all__ = [
-    "AP_NAMES", "DEFAULT_CLICKS", "SIZE_RANGES", "Click", "EncodedImage", "GroundTruth", "GtImage", "GtInstance",
-    "ImageMatch", "InstanceResult", "box_results", "click_table", "coco_ap", "detection_results", "first_click",
-    "mask_iou", "match_images", "miou_table", "next_click", "point_results", "read_ground_truth", "size_buckets",
-]
+import importlib
+
+# loaded on first use (PEP 562): `samcli --help` imports the eval command, not torch
+_EXPORTS = {
+    "Click": "clicks", "first_click": "clicks", "next_click": "clicks",
+    "AP_NAMES": "cocoeval", "coco_ap": "cocoeval",
+    "EncodedImage": "decoding",
+    "GroundTruth": "ground_truth", "GtImage": "ground_truth", "GtInstance": "ground_truth",
+    "read_ground_truth": "ground_truth",
+    "ImageMatch": "image_match", "match_images": "image_match",
+    "SIZE_RANGES": "metrics", "InstanceResult": "metrics", "click_table": "metrics", "miou_table": "metrics",
+    "size_buckets": "metrics",
+    "box_results": "protocol_box", "detection_results": "protocol_coco_ap",
+    "DEFAULT_CLICKS": "protocol_point", "point_results": "protocol_point",
+}
+
+__all__ = [*_EXPORTS, "mask_iou"]
+
+
+def __getattr__(name: str):
+    if name == "mask_iou":
+        from samcli.ops.rle import iou as value
+    elif name in _EXPORTS:
+        value = getattr(importlib.import_module(f"samcli.eval.{_EXPORTS[name]}"), name)
+    else:
+        raise AttributeError(f"module 'samcli.eval' has no attribute {name!r}")
+    globals()[name] = value
+    return value

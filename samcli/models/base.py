@@ -6,10 +6,14 @@ know whether an encoder wants 512 or 1024 pixels, letterboxing or stretching.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 from torch import nn
+
+if TYPE_CHECKING:
+    from samcli.models.preprocessing import Preprocessing
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,12 @@ class PromptableModel(nn.Module):
 
     def prepare_batch(self, items: list[torch.Tensor]) -> torch.Tensor:
         return torch.stack([self.normalize(x) for x in items])
+
+    @property
+    def preprocessing(self) -> "Preprocessing":
+        """`preprocess` + `normalize` as data (samcli.models.preprocessing): what an
+        exported encoder's caller must do, and what the ONNX Runtime path does."""
+        raise NotImplementedError(f"{type(self).__name__} does not describe its preprocessing")
 
     # ---- networks ------------------------------------------------------
     def encode(self, x: torch.Tensor) -> torch.Tensor:

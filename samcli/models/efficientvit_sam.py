@@ -15,6 +15,7 @@ import torch
 from samcli.models.encoders.efficientvit import CONFIGS, EfficientViTSamEncoder
 from samcli.models.encoders.efficientvit_blocks import NORM_EPS
 from samcli.models.layers import fuse_modules
+from samcli.models.preprocessing import Preprocessing
 from samcli.models.spec import ModelSpec
 from samcli.models.sam_head.model import SAM_PIXEL_MEAN, SAM_PIXEL_STD, SamHeadModel
 
@@ -26,6 +27,11 @@ class EfficientViTSam(SamHeadModel):
         # torchvision's Normalize gets mean/255 and std/255 rounded from float64 to float32
         self.pixel_mean = torch.tensor([m / 255 for m in SAM_PIXEL_MEAN]).view(3, 1, 1)
         self.pixel_std = torch.tensor([s / 255 for s in SAM_PIXEL_STD]).view(3, 1, 1)
+
+    @property
+    def preprocessing(self) -> Preprocessing:
+        return Preprocessing(self.encoder_size, "longest_side", 255, tuple(m / 255 for m in SAM_PIXEL_MEAN),
+                             tuple(s / 255 for s in SAM_PIXEL_STD), "bottom_right")
 
     def normalize(self, x: torch.Tensor) -> torch.Tensor:
         # ToTensor's ÷255 first; SamHeadModel then standardises and zero-pads to S×S

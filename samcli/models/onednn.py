@@ -11,7 +11,8 @@ inputs: keep the maps channels-last end to end.
 
 `linear` and `conv2d` fall back to calling the module (then adding, then the
 activation) wherever this does not apply: off the CPU, other dtypes, under
-autocast or autograd, without oneDNN, or for modules that are not plain
+autocast or autograd, while tracing (an ONNX export must see standard ops),
+without oneDNN, or for modules that are not plain
 nn.Linear / nn.Conv2d (e.g. unfused conv+BN, or the int8 layers of
 `quantize_int8`).
 """
@@ -33,7 +34,7 @@ _AVAILABLE = (torch.backends.mkldnn.is_available() and hasattr(torch.ops.mkldnn,
 
 def _fusable(x: torch.Tensor, w: torch.Tensor) -> bool:
     return (_AVAILABLE and x.device.type == "cpu" and x.dtype == w.dtype == torch.float32
-            and not torch.is_autocast_enabled("cpu")
+            and not torch.is_autocast_enabled("cpu") and not torch.jit.is_tracing()
             and not (torch.is_grad_enabled() and (x.requires_grad or w.requires_grad)))
 
 

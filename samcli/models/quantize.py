@@ -96,7 +96,11 @@ def _pointwise_to_linear(module: nn.Module) -> int:
 
 def quantize_int8(model: nn.Module) -> nn.Module:
     """Make `model.image_encoder` run its Linear layers and 1×1 convs in int8, in
-    place; returns the model. Load the weights (and fold BatchNorms) first."""
+    place; returns the model. Load the weights (and fold BatchNorms) first.
+    A model with its own int8 form (ONNX Runtime's, samcli.onnx) provides it."""
+    own = getattr(model, "quantize_int8", None)
+    if callable(own):
+        return own()
     encoder = getattr(model, "image_encoder", None)
     if not isinstance(encoder, nn.Module):
         raise TypeError(f"quantize_int8 takes a promptable model (image_encoder + decoder), not {type(model).__name__}")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pycocotools import mask as mask_utils
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # not imported at run time: readers of RLE files (merge, eval's truth) need no torch
     import torch
 
 
@@ -17,9 +17,9 @@ def encode(masks: torch.Tensor | np.ndarray) -> list[dict]:
     where the masks already are (on the GPU, cheaply), so the final (H, W, N)
     view is Fortran-contiguous and no CPU copy is made.
     """
-    import torch  # here, not above: decoding (writers, `samcli convert`) needs no torch
+    if not isinstance(masks, np.ndarray) and hasattr(masks, "cpu"):  # a torch tensor
+        import torch
 
-    if isinstance(masks, torch.Tensor):
         nwh = masks.transpose(-1, -2).to(torch.uint8).contiguous().cpu().numpy()
     else:
         nwh = np.ascontiguousarray(np.asarray(masks, dtype=np.uint8).transpose(0, 2, 1))

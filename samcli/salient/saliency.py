@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import os
-
-import torch
+from typing import TYPE_CHECKING
 
 from samcli.errors import SamcliError
-from samcli.models import all_specs, load_model
-from samcli.salient.source import SaliencySource
+
+if TYPE_CHECKING:  # the CLI reads the names below at start-up: torch and the models load on use
+    import torch
+
+    from samcli.salient.source import SaliencySource
 
 DEFAULT_SALIENCY_SOURCE = "u2netp"
 #: needs no weights: the offline fallback (lower quality)
@@ -16,6 +18,8 @@ WEIGHT_FREE_SOURCES = ("spectral",)
 
 def saliency_source_names() -> list[str]:
     """Registered saliency models (kind="saliency"), then the weight-free ones."""
+    from samcli.models import all_specs
+
     return [spec.id for spec in all_specs(kind="saliency")] + list(WEIGHT_FREE_SOURCES)
 
 
@@ -30,6 +34,8 @@ def load_saliency_source(name: str = DEFAULT_SALIENCY_SOURCE, checkpoint: str | 
         if checkpoint is not None:
             raise SamcliError("the spectral saliency source has no weights; drop --sod-checkpoint")
         return SpectralSaliency()
+    from samcli.models import all_specs, load_model
+
     if name not in [spec.id for spec in all_specs(kind="saliency")]:
         raise SamcliError(f"unknown saliency source {name!r}; choose from {', '.join(saliency_source_names())}")
     from samcli.salient.u2net_maps import U2NetSaliency

@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from samcli.models.base import Geometry, PromptableModel, PromptTensors
 from samcli.models.efficientsam.encoder import EfficientSamViT
 from samcli.models.efficientsam.mask_decoder import EfficientSamMaskDecoder
+from samcli.models.preprocessing import Preprocessing
 from samcli.models.efficientsam.prompt_encoder import EfficientSamPromptEncoder, points_with_box_corners
 from samcli.models.sam_head.mask_decoder import per_image
 
@@ -41,6 +42,10 @@ class EfficientSam(PromptableModel):
     def geometry(self, original_hw: tuple[int, int]) -> Geometry:
         """The image is stretched to the square: prompts scale per axis."""
         return Geometry(tuple(original_hw), (self.prompt_size, self.prompt_size))
+
+    @property
+    def preprocessing(self) -> Preprocessing:
+        return Preprocessing(self.encoder_size, "stretch", 255, IMAGENET_MEAN, IMAGENET_STD, "none")
 
     def preprocess(self, image: np.ndarray) -> torch.Tensor:
         """uint8 H×W×3 as is: the resize is torch bilinear on floats, cheaper on

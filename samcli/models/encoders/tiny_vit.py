@@ -6,6 +6,7 @@ and oneDNN's convolutions run several times faster on that layout (see
 `samcli.models.onednn`, which also fuses each conv's or Linear's GELU)."""
 from __future__ import annotations
 
+import functools
 import itertools
 
 import torch
@@ -60,10 +61,19 @@ def offset_index(window: int) -> tuple[torch.Tensor, int]:
     """(N, N) index of the (|Δrow|, |Δcol|) offset class of every query/key pair in a
     window, numbered in order of first appearance (row-major) as TinyViT does, and
     the number of classes. Built on the CPU even under a meta-device context."""
+    idx, count = _offset_classes(window)
+    n = window * window
+    return torch.tensor(idx, device="cpu").view(n, n), count
+
+
+@functools.lru_cache(maxsize=None)
+def _offset_classes(window: int) -> tuple[tuple[int, ...], int]:
+    """Computed once per window size: a Python loop over N² pairs (38,416 for a
+    14-pixel window) that every block of that size would otherwise repeat."""
     points = list(itertools.product(range(window), range(window)))
     classes: dict[tuple[int, int], int] = {}
     idx = [classes.setdefault((abs(a[0] - b[0]), abs(a[1] - b[1])), len(classes)) for a in points for b in points]
-    return torch.tensor(idx, device="cpu").view(len(points), len(points)), len(classes)
+    return tuple(idx), len(classes)
 
 
 class Attention(nn.Module):

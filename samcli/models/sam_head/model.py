@@ -9,6 +9,7 @@ from torch import nn
 
 from samcli.models.base import Geometry, PromptableModel, PromptTensors
 from samcli.models.sam_head.mask_decoder import MaskDecoder, per_image
+from samcli.models.preprocessing import Preprocessing
 from samcli.models.sam_head.prompt_encoder import PromptEncoder
 from samcli.models.sam_head.transformer import TwoWayTransformer
 from samcli.ops.resize import longest_side_shape, pil_bilinear
@@ -35,6 +36,10 @@ class SamHeadModel(PromptableModel):
     # ---- preprocessing -------------------------------------------------
     def geometry(self, original_hw: tuple[int, int]) -> Geometry:
         return Geometry(tuple(original_hw), longest_side_shape(original_hw, self.prompt_size))
+
+    @property
+    def preprocessing(self) -> Preprocessing:
+        return Preprocessing(self.encoder_size, "longest_side", 1, SAM_PIXEL_MEAN, SAM_PIXEL_STD, "bottom_right")
 
     def preprocess(self, image: np.ndarray) -> torch.Tensor:
         resized = pil_bilinear(image, longest_side_shape(image.shape[:2], self.encoder_size))

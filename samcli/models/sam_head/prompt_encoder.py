@@ -77,6 +77,18 @@ class PromptEncoder(nn.Module):
         emb = emb + torch.where(labels == 1, self.point_embeddings[1].weight, 0.0)
         return emb
 
+    def embed_labelled(self, coords: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """SAM's ONNX form of the sparse prompt: every token a point with a label,
+        0/1 negative/positive, 2/3 box corners, −1 padding ("not a point").
+        (B, T, 2) input-frame pixels, (B, T) labels (any dtype) → (B, T, C); the
+        same values as `forward` for tokens in its order (points, padding, corners)."""
+        emb = self.pe_layer.points(coords + 0.5, self.input_hw)
+        labels = labels[..., None]
+        emb = torch.where(labels == -1, self.not_a_point_embed.weight, emb)
+        for i, table in enumerate(self.point_embeddings):
+            emb = emb + torch.where(labels == i, table.weight, 0.0)
+        return emb
+
     def _embed_boxes(self, boxes: torch.Tensor) -> torch.Tensor:
         corners = (boxes + 0.5).reshape(-1, 2, 2)
         emb = self.pe_layer.points(corners, self.input_hw)

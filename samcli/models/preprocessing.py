@@ -1,0 +1,38 @@
+"""What a model's encoder expects of an image, as data: written into an
+exported model's JSON for annotators and other callers (tests apply it as
+written and hold it equal to each family's own `preprocess` + `normalize`)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+#: how the RGB uint8 image is resized to the encoder's input
+RESIZES = {
+    "longest_side": "longest side to input_size, the other rounded as int(x·scale + 0.5); Pillow BILINEAR on uint8 "
+                    "(antialiased), before normalising",
+    "stretch": "both sides to input_size (aspect ratio not kept); bilinear on floats after dividing by `divisor`, "
+               "half-pixel centres, no antialiasing (torch F.interpolate align_corners=False = ONNX Resize "
+               "linear/half_pixel)",
+}
+PADS = {
+    "bottom_right": "zeros at the bottom and right up to input_size × input_size, AFTER normalising",
+    "none": "none (the resize gives input_size × input_size)",
+}
+
+
+@dataclass(frozen=True)
+class Preprocessing:
+    """uint8 RGB H×W×3 → float32 (3, S, S): resize, x / divisor, (x − mean) / std, pad.
+    mean and std are in the units after the division, rounded to float32 when applied."""
+
+    input_size: int
+    resize: str
+    divisor: float
+    mean: tuple[float, float, float]
+    std: tuple[float, float, float]
+    pad: str
+
+    def describe(self) -> dict:
+        """The JSON form, with each rule spelled out."""
+        return {**asdict(self), "resize_rule": RESIZES[self.resize], "pad_rule": PADS[self.pad],
+                "channels": "RGB", "layout": "NCHW float32"}
+

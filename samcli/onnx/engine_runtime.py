@@ -1,0 +1,119 @@
+"""Which runtime runs a model (`--runtime auto|torch|onnxruntime`), and loading
+it for that runtime."""
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import Callable
+
+from samcli.errors import InputError
+
+RUNTIMES = ("auto", "torch", "onnxruntime")
+
+#: Models that `--runtime auto` runs on ONNX Runtime on the CPU because they
+#: measured faster there. Measured with benchmarks/bench_runtimes.py: the same
+#: deterministic weights on both runtimes, the 5 shared photos × 8 boxes through
+#: `Segmenter.segment`, PyTorch and ONNX Runtime in turn (A B A B), 2 rounds,
+#: 2 threads, float32, on 2 cores shared with other jobs (load 6-10): median
+#: per-photo ratio PyTorch / ONNX Runtime —
+#:   edgesam 2.95, tinysam 1.84, efficientvit-sam-l0 1.78, mobilesam 1.66,
+#:   efficientvit-sam-xl0 1.31, efficientsam-ti 1.28; efficientsam-s 0.91 (slower).
+#: L1/L2/XL1 and edgesam-3x run the code of L0/XL0/edgesam at other sizes (or
+#: other weights) and follow them. SAM ViT-B/L/H were not measured end to end
+#: (ViT-B's encoder alone was on par: 20.3 vs 22.1 s of CPU, one thread), so
+#: they, and efficientsam-s, stay on PyTorch.
+ONNXRUNTIME_FASTER = frozenset({
+    "mobilesam", "tinysam", "efficientvit-sam-l0", "efficientvit-sam-l1", "efficientvit-sam-l2",
+    "efficientvit-sam-xl0", "efficientvit-sam-xl1", "edgesam", "edgesam-3x", "efficientsam-ti",
+})
+#: precisions ONNX Runtime runs here (float32; int8 through its quantized encoder)
+ORT_PRECISIONS = ("auto", "fp32", "int8")
+
+
+def ort_problem(model_id: str, device_type: str, precision: str, compile: bool = False,
+                channels_last: bool = False) -> str | None:
+    """Why ONNX Runtime cannot run this configuration, or None."""
+    from samcli.onnx.deps import available
+
+    if device_type != "cpu":
+        return f"--runtime onnxruntime runs on the CPU (this is {device_type}); use --runtime torch there"
+    if precision not in ORT_PRECISIONS:
+        return f"--runtime onnxruntime runs {', '.join(ORT_PRECISIONS[1:])} only, not --precision {precision}"
+    if compile or channels_last:
+        return "--compile and --channels-last are PyTorch options; use --runtime torch with them"
+    if model_id not in ONNXRUNTIME_FASTER and not onnx_exportable(model_id):  # the table's are
+        return f"{model_id} has no ONNX export (samcli exports its promptable built-in models)"
+    if not available():
+        from samcli.onnx.deps import INSTALL_HINT
+
+        return f"onnxruntime is not installed; {INSTALL_HINT}"
+    return None
+
+
+def onnx_exportable(model_id: str) -> bool:
+    """A promptable model of a family samcli exports."""
+    from samcli.models import get_spec
+    from samcli.models.efficientsam.model import EfficientSam
+    from samcli.models.sam_head.model import SamHeadModel
+
+    return get_spec(model_id).kind == "promptable" and isinstance(weightless(model_id), (SamHeadModel, EfficientSam))
+
+
+def resolve_runtime(runtime: str, model_id: str, device_type: str, precision: str, compile: bool = False,
+                    channels_last: bool = False) -> str:
+    """auto | torch | onnxruntime → the runtime that will run: "torch" or "onnxruntime".
+    Raises InputError for onnxruntime where it cannot run."""
+    if runtime not in RUNTIMES:
+        raise InputError(f"--runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
+    if runtime == "torch":
+        return "torch"
+    if runtime == "auto" and model_id not in ONNXRUNTIME_FASTER:
+        return "torch"
+    problem = ort_problem(model_id, device_type, precision, compile, channels_last)
+    if problem is None:
+        return "onnxruntime"
+    if runtime == "auto":
+        return "torch"
+    raise InputError(problem)
+
+
+def load_for_runtime(model_id: str, checkpoint: str | os.PathLike, runtime: str, precision: str = "auto",
+                     announce: Callable[[str], None] | None = None):
+    """The model for the engine: PyTorch's (`load_model`) or an `OrtModel` over the
+    cached ONNX files (built first if missing, saying so through `announce`)."""
+    from samcli.models import load_model
+
+    if runtime == "torch":
+        return load_model(model_id, checkpoint=checkpoint, device="cpu", offline=True, progress=False)
+    from samcli.onnx.runtime import OrtModel
+
+    host, files = prepare_runtime(model_id, checkpoint, precision, announce)
+    model = OrtModel(host, files)
+    model.spec = host.spec
+    return model
+
+
+@functools.lru_cache(maxsize=None)
+def weightless(model_id: str):
+    """The PyTorch model without weights, once per process: its methods (geometry,
+    resize, mask choice, upscaling) need none and keep no state."""
+    from samcli.models import get_spec
+    from samcli.models.complexity import build_uninitialised
+
+    spec = get_spec(model_id)
+    host = build_uninitialised(spec)
+    host.spec = spec
+    return host
+
+
+def prepare_runtime(model_id: str, checkpoint: str | os.PathLike, precision: str = "auto",
+                    announce: Callable[[str], None] | None = None):
+    """→ (the model built on meta, its ONNX Runtime files), building the files now if
+    missing (the CLI calls this before a run, so the message comes before the progress bar)."""
+    from samcli.onnx.cache import ensure_built, runtime_files
+
+    host = weightless(model_id)
+    files = runtime_files(model_id, Path(checkpoint), "int8" if precision == "int8" else "fp32",
+                          host.accepts_mask_input)
+    return host, ensure_built(files, model_id, Path(checkpoint), announce)
