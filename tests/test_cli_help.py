@@ -87,3 +87,6 @@ def test_the_parser_accepts_what_the_engine_does():
     assert opt.PRECISIONS == PRECISIONS and opt.PROTOCOLS == PROTOCOLS
     assert opt.MULTIMASK_MODES == tuple(MULTIMASK_MODES) and opt.SCORE_MODES == SCORE_MODES
     assert opt.SALIENCY_SOURCES == tuple(saliency_source_names())
+    from samcli.onnx.engine_runtime import RUNTIMES
+
+    assert opt.RUNTIMES == RUNTIMES

@@ -70,7 +70,7 @@ def weights_file(model_id: str, checkpoint: str | os.PathLike | None = None) -> 
         return cached, f"cached release {cached}"
     path = home_dir() / "stand-in" / spec.filename
     if not path.is_file():  # the same weights in every process that writes it
-        from samcli.onnx.files import atomic_path
+        from samcli.writers.atomic import atomic_path
 
         with atomic_path(path) as tmp:
             torch.save(stand_in_state_dict(spec.build()), tmp)

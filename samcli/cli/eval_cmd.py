@@ -36,7 +36,6 @@ from samcli.eval.ground_truth import GroundTruth, read_ground_truth
 from samcli.eval.image_match import match_images
 from samcli.io.images import ImageRef
 from samcli.io.prompts import load_prompts, match_image
-from samcli.models.registry import spec_for
 from samcli.writers.atomic import open_output
 from samcli.writers.outputs import Outputs
 
@@ -246,6 +245,7 @@ def _check_models_or_exit(ids: list[str], options) -> list[str]:
     → warnings: --feedback for a model that takes no mask prompt."""
     from samcli.eval.decoding import check_points
     from samcli.models.complexity import build_on_meta
+    from samcli.models.registry import spec_for
 
     warnings: list[str] = []
     for m in dict.fromkeys(ids):

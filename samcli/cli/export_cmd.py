@@ -8,11 +8,12 @@ from typing import Annotated
 import typer
 
 from samcli.cli import options as opt
+from samcli.cli.command_style import command, samcli_typer
 
-app = typer.Typer(help="Export a model for other runtimes.", no_args_is_help=True)
+app = samcli_typer(help="Export a model for other runtimes.", no_args_is_help=True)
 
 
-@app.command("onnx", no_args_is_help=True)
+@command(app, "onnx", no_args_is_help=True)
 def export_onnx(
     model: Annotated[str, typer.Option("--model", "-m", help="Model id (see `samcli models list`); every promptable model.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for <id>.encoder.onnx, <id>.decoder.onnx and <id>.json.", file_okay=False)],
@@ -31,12 +32,10 @@ def export_onnx(
     from samcli.cli.common import checkpoint_or_exit, fail
     from samcli.cli.drive import err
     from samcli.errors import SamcliError
-    from samcli.models import get_spec
+    from samcli.models.registry import spec_for
 
     try:
-        spec = get_spec(model)
-        if spec.kind != "promptable":
-            raise SamcliError(f"{model} is a {spec.kind} model; `samcli export onnx` exports promptable ones")
+        spec_for(model, "promptable", "export onnx")
         from samcli.onnx.deps import require
 
         require("onnx"), require("onnxruntime")

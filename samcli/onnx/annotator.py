@@ -16,7 +16,7 @@ from samcli import __version__
 from samcli.models.base import PromptableModel
 from samcli.models.edgesam import EdgeSam
 from samcli.models.spec import ModelSpec
-from samcli.onnx.files import write_atomic
+from samcli.writers.atomic import write_atomic
 from samcli.onnx.export import EXPORT_VERSION, OPSET, export_encoder, export_interface_decoder, interface_of
 from samcli.onnx.interfaces import decoder_description
 

@@ -16,7 +16,7 @@ from typing import Callable
 from samcli.io.digests import file_digest
 from samcli.models.checkpoint import home_dir
 from samcli.onnx.export import EXPORT_VERSION
-from samcli.onnx.files import write_atomic
+from samcli.writers.atomic import write_atomic
 
 ENCODER, INT8_ENCODER, DECODER, MASK_DECODER = "encoder.onnx", "encoder.int8.onnx", "decoder.onnx", "mask_decoder.onnx"
 

@@ -9,7 +9,7 @@ on MobileSAM: the torch.export-based exporter failed on the encoder (at the
 torch.export step) and on SAM's decoder interface (at the ONNX conversion step).
 PyTorch's deprecation notice for the TorchScript exporter is silenced here.
 
-Files are written atomically (samcli.onnx.files).
+Files are written atomically (samcli.writers.atomic).
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from torch import nn
 from samcli.models.base import PromptableModel
 from samcli.models.efficientsam.model import EfficientSam
 from samcli.models.sam_head.model import SamHeadModel
-from samcli.onnx.files import atomic_path
+from samcli.writers.atomic import atomic_path
 from samcli.onnx.runtime_graphs import EncoderGraph, TokenDecoder
 from samcli.onnx.sam_interface import EfficientSamInterfaceDecoder, SamInterfaceDecoder
 

@@ -15,7 +15,7 @@ import logging
 from pathlib import Path
 
 from samcli.onnx.deps import require
-from samcli.onnx.files import atomic_path
+from samcli.writers.atomic import atomic_path
 
 
 def quantize_encoder(src: Path, dst: Path) -> Path:

@@ -21,7 +21,7 @@ import torch
 from samcli.models.base import Geometry, PromptableModel, PromptTensors
 from samcli.onnx.cache import ENCODER, RuntimeFiles
 from samcli.onnx.deps import require
-from samcli.onnx.files import atomic_path
+from samcli.writers.atomic import atomic_path
 from samcli.onnx.tokens import prompt_tokens
 
 

@@ -45,3 +45,23 @@ def open_output(target: str | os.PathLike) -> Iterator[IO[str]]:
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[str]:
+    """For writers that want a path, not a stream (torch.save, ONNX exporters): a temp
+    path beside `path` that becomes `path` only when the block completes, so a killed
+    run never leaves a half file a later run would take for a finished one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = new_file(path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(fd)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    with atomic_path(path) as tmp:
+        Path(tmp).write_bytes(data)
