@@ -138,3 +138,18 @@ def test_ray_lines_go_nowhere_and_samclis_own_still_show(capfd):
     err = capfd.readouterr().err
     assert "samcli's own" in err and "after" in err and "core_worker" not in err
 
+
+
+def test_a_cluster_failure_is_its_own_exit_code_and_a_task_error_is_not():
+    """A node or actor that dies under the run is the cluster's fault (exit 6, resume),
+    not a bug in samcli (4); an exception our own code raised in a task stays what it is."""
+    import ray.exceptions
+
+    from samcli.cli.drive import fault_exit_code
+    from samcli.cli.exit_codes import EXIT_CLUSTER, EXIT_INTERNAL
+
+    assert fault_exit_code(ray.exceptions.NodeDiedError("node 1 died")) == EXIT_CLUSTER
+    assert fault_exit_code(ray.exceptions.ActorDiedError()) == EXIT_CLUSTER
+    task_error = ray.exceptions.RayTaskError("segment", "Traceback ...", ValueError("ours"))
+    assert fault_exit_code(task_error) == EXIT_INTERNAL
+    assert fault_exit_code(ValueError("ours")) == EXIT_INTERNAL
