@@ -96,10 +96,12 @@ CANNOT_RUN = {
     "SAMCLI_PARITY_DIR=/path make test": "the test suite itself, with a made-up path",
     "make bench": "benchmarks: many minutes of CPU, ratios to read rather than checks",
     "samcli bench -m efficientvit-sam-l0 --device cuda -b 32 -k 8 --json": "needs a CUDA GPU",
-    "RAY_ADDRESS=ray://head:10001 samcli segment sample_data/images -p sample_data/prompts/prompts.json -o out.json --ray auto":
-        "needs a Ray cluster at head:10001",
-    "samcli everything sample_data/images -o auto.json --ray ray://head:10001 --ray-actors 8 --batch-size 8":
-        "needs a Ray cluster at head:10001",
+    "ray start --head --port 6379": "starts a Ray cluster on this machine (tests/test_ray.py starts one of its own)",
+    "samcli segment sample_data/images -p sample_data/prompts/prompts.json -o out.json --ray HEAD:6379":
+        "needs a Ray cluster at HEAD:6379 (tests/test_ray.py runs this against a `ray start --head` cluster)",
+    "samcli everything sample_data/images -o auto.json --ray HEAD:6379 --ray-actors 8 --batch-size 8":
+        "needs a Ray cluster at HEAD:6379 (tests/test_ray.py runs everything on a cluster)",
+    "ray stop": "stops this machine's Ray cluster, which the examples do not start",
     "PYTHON=.venv/bin/python benchmarks/gpu_check.sh --pack .gpu_carry":
         "downloads a pycocotools wheel from PyPI and reads ../shared/parity (tests/test_gpu_check.py packs without them)",
     "PYTHON=.venv/bin/python benchmarks/gpu_check.sh --dry-run":
@@ -109,7 +111,7 @@ CANNOT_RUN = {
         "tests/test_onnx_export.py drives the files this way",
 }
 #: not even run with the recording samcli: they do real work outside samcli
-NOT_EVEN_DRY = {"make setup"}
+NOT_EVEN_DRY = {"make setup", "ray start --head --port 6379", "ray stop"}
 #: the models whose stand-in weights the examples find (default model, the examples' --model choices, U²-Netp)
 STAND_INS = ("efficientvit-sam-l0", "mobilesam", "edgesam", "u2netp")
 
@@ -154,7 +156,8 @@ def sandbox(tmp_path_factory, stand_in_cache):
 
 
 @pytest.mark.parametrize("example", [pytest.param(e, id=e.where, marks=marks(e)) for e in EXAMPLES])
-def test_readme_example_runs(example, sandbox):
+def test_readme_example_runs(example, sandbox, monkeypatch):
+    monkeypatch.chdir(sandbox.root)  # where the parser finds the files the command line names
     done = sandbox.run(example)
     assert done.returncode == example.exit_code, (
         f"{example.where}: {example.text}\nexit {done.returncode}, the README says {example.exit_code}\n"
@@ -201,7 +204,8 @@ def test_make_demo_is_a_readme_example_run_by_default():
 
 
 @pytest.mark.slow  # its command is a README example that runs by default (the test above)
-def test_make_demo_runs(sandbox):
+def test_make_demo_runs(sandbox, monkeypatch):
+    monkeypatch.chdir(sandbox.root)
     done = subprocess.run(["make", "demo"], cwd=sandbox.root, env=sandbox.env, capture_output=True, text=True,
                           timeout=600)
     assert done.returncode == 0, done.stderr[-4000:]
