@@ -43,7 +43,7 @@ def test_switches_choices_and_extras_read_right():
     assert re.search(r"--offline\s+Never download", text)  # a switch: no value shown
     assert re.search(r"--format\s+-f\s+\[coco\|coco-results\|jsonl\|yolo-seg\|labelstudio\]", text)
     assert re.search(r"--sod\s+\[u2netp\|u2net\|spectral\]", text)
-    assert "samcli[ray]" in text and "[default: one per GPU, or per 2 CPUs]" in text  # no longer eaten as markup
+    assert "samcli[ray]" in text and "[default: one per GPU; on CPUs, as many as fit]" in text  # no longer eaten as markup
     text = invoke("everything", "--help", env={"COLUMNS": "200"}).output
     assert "[default: 512/1500]" in text
 

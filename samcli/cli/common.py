@@ -4,8 +4,9 @@ and turning the outcome into an exit code."""
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
 
 import typer
 from rich.markup import escape
@@ -31,6 +32,8 @@ from samcli.writers.stats import StatsTotals
 if TYPE_CHECKING:  # torch comes with these: imported where used, so `samcli --help` starts without it
     from samcli.engine.pipeline import Job, PipelineOptions
     from samcli.engine.runners import Runner, RunnerSpec
+
+T = TypeVar("T")
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -190,8 +193,14 @@ def outputs_for(plan: Plan, out: str | Path | None, fmt: str, categories: dict[i
 
 
 def build_or_exit(spec: RunnerSpec) -> Runner:
+    return or_exit(spec.build)
+
+
+def or_exit(step: Callable[[], T]) -> T:
+    """A step before the run: weights that cannot be loaded are exit 3, any other
+    user-fixable error exit 2."""
     try:
-        return spec.build()
+        return step()
     except CheckpointError as exc:
         raise fail(str(exc), EXIT_MODEL) from None
     except SamcliError as exc:
@@ -245,8 +254,9 @@ def announce_journal(plan: Plan, quiet: bool, label: str = "") -> None:
 
 
 def execute(plan: Plan, outputs: Outputs, spec: RunnerSpec, jobs: list[Job], label: str, quiet: bool, *,
-            ray: str | None = None, ray_actors: int | None = None, upfront_errors: Iterable[str] = (),
-            warnings: Iterable[str] = (), totals: StatsTotals | None = None, log_every: float = LOG_EVERY) -> None:
+            ray: str | None = None, ray_actors: int | None = None, verbose: bool = False,
+            upfront_errors: Iterable[str] = (), warnings: Iterable[str] = (), totals: StatsTotals | None = None,
+            log_every: float = LOG_EVERY) -> None:
     """Run the jobs (here, or on Ray), drive the results into the outputs, report,
     and exit with the run's code. `warnings` concern the whole run: printed once, now."""
     summary = RunSummary(upfront_errors=list(upfront_errors), run_warnings=list(warnings), resumed=plan.resumed,
@@ -259,16 +269,17 @@ def execute(plan: Plan, outputs: Outputs, spec: RunnerSpec, jobs: list[Job], lab
         err.print(f"[yellow]warning[/] {escape(warning)}")
     shown = RunProgress(err, label, len(plan.todo), resumed=plan.resumed, quiet=quiet, log_every=log_every)
     runner = None
-    if ray:
-        from samcli.engine.ray_backend import run_on_ray
+    with ExitStack() as stack:
+        if ray:  # a cluster that cannot do the job is exit 2 or 3 here; leaving the `with` ends the run's actors
+            from samcli.engine.ray_backend import RayRun
 
-        results = run_on_ray(spec, jobs, ray, ray_actors)
-    else:
-        runner = build_or_exit(spec.with_pipeline(keep_images=outputs.needs_images))
-        runner.on_prompts = shown.prompts
-        results = runner.run(jobs)
-    # a fault (e.g. Ray workers without weights) → its code
-    drive(results, len(plan.todo), outputs, quiet, label, summary, shown)
+            results = or_exit(stack.enter_context(RayRun(spec, jobs, ray, ray_actors, verbose)).start)
+        else:
+            runner = build_or_exit(spec.with_pipeline(keep_images=outputs.needs_images))
+            runner.on_prompts = shown.prompts
+            results = runner.run(jobs)
+        # a fault (e.g. a worker's weights) → its code
+        drive(results, len(plan.todo), outputs, quiet, label, summary, shown)
     summary.encoded = runner.encoded_images if runner is not None else None
     if runner is not None and spec.pipeline.embeddings:
         summary.embeddings_read = runner.read_embeddings

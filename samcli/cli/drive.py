@@ -18,8 +18,8 @@ from typing import Iterable
 from rich.console import Console
 from rich.markup import escape
 
-from samcli.cli.exit_codes import (EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_IO_FAULT, EXIT_MODEL, EXIT_OK, EXIT_PARTIAL,
-                                   EXIT_USAGE)
+from samcli.cli.exit_codes import (EXIT_CLUSTER, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_IO_FAULT, EXIT_MODEL, EXIT_OK,
+                                   EXIT_PARTIAL, EXIT_USAGE)
 from samcli.cli.progress import RunProgress
 from samcli.engine.records import ImageResult
 from samcli.errors import CheckpointError, SamcliError, describe
@@ -117,7 +117,17 @@ def fault_exit_code(exc: Exception) -> int:
         return EXIT_USAGE
     if isinstance(exc, OSError):  # disk full, quota, file-size limit, I/O error
         return EXIT_IO_FAULT
+    if cluster_fault(exc):
+        return EXIT_CLUSTER
     return EXIT_INTERNAL
+
+
+def cluster_fault(exc: Exception) -> bool:
+    """Ray's own failures (a node, actor or worker died, an object was lost), told by
+    class name so that ray is never imported here; not RayTaskError, which carries an
+    exception our own code raised in a task (a bug, or a fault of its own)."""
+    names = {f"{c.__module__}.{c.__qualname__}" for c in type(exc).__mro__}
+    return "ray.exceptions.RayError" in names and "ray.exceptions.RayTaskError" not in names
 
 
 def drive(results: Iterable[ImageResult], total: int, outputs: Outputs, quiet: bool = False,
@@ -180,7 +190,8 @@ def report_fault(s: RunSummary, label: str = "") -> None:
         err.print(f"{stopped}; nothing could be kept (no journal): rerun the command")
         return
     where = f" ({escape(s.journal)})" if s.journal else ""
-    fix = "free some space or fix the disk, then rerun" if code == EXIT_IO_FAULT else "rerun"
+    fix = {EXIT_IO_FAULT: "free some space or fix the disk, then rerun",
+           EXIT_CLUSTER: "check the cluster (`ray status`), then rerun"}.get(code, "rerun")
     err.print(f"{stopped}; finished images are kept in the journal{where} and no results file was written: "
               f"{fix} the same command with --resume to do only what is missing")
 

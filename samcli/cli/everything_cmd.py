@@ -76,6 +76,7 @@ def everything(
     shard: opt.Shard = None,
     ray: opt.Ray = None,
     ray_actors: opt.RayActors = None,
+    verbose: opt.Verbose = False,
     quiet: opt.Quiet = False,
     log_every: opt.LogEvery = 10.0,
 ) -> None:
@@ -120,4 +121,4 @@ def everything(
                                   overlays_dir=save_overlays, extra=saver, export=export)
     spec = RunnerSpec("everything", model, str(weights), params, pipeline, runtime=chosen)
     execute(plan, outputs, spec, jobs_for(plan.todo), "everything", quiet, ray=ray, ray_actors=ray_actors,
-            warnings=params.ignored(), totals=totals, log_every=log_every)
+            verbose=verbose, warnings=params.ignored(), totals=totals, log_every=log_every)

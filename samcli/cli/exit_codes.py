@@ -8,5 +8,8 @@ EXIT_INTERNAL = 4  # a bug in samcli: please report it (SAMCLI_DEBUG=1 shows the
 #: an output could not be written (disk full, quota, file-size limit, I/O error, stdout on a full
 #: disk): the run stopped, finished images are kept in the journal, `--resume` does the rest
 EXIT_IO_FAULT = 5
+#: the Ray cluster failed under the run (a node, actor or worker died, an object was lost): the
+#: run stopped, finished images are kept in the journal, `--resume` does the rest
+EXIT_CLUSTER = 6
 EXIT_INTERRUPTED = 130  # Ctrl-C: results finished so far were written
 EXIT_BROKEN_PIPE = 141  # stdout's reader stopped reading (`| head`): 128 + SIGPIPE, as a shell reports `yes | head -1`

@@ -81,10 +81,14 @@ Shard = Annotated[Optional[str], typer.Option(
     "--shard", metavar="I/N", help="I/N: process only this machine's share of the images (by a hash of each image's key, the "
                     "same on every machine). Combine the N outputs with `samcli merge`.")]
 Ray = Annotated[Optional[str], typer.Option(
-    "--ray", metavar="ADDRESS", help="Run on a Ray cluster (install samcli[ray]): 'auto' joins the cluster this machine belongs "
-                  "to or starts a local one; or a cluster address such as ray://head:10001.")]
+    "--ray", metavar="ADDRESS", help="Run on a Ray cluster (install samcli[ray]): the address `ray start --head` printed "
+                                     "(HOST:6379); auto: RAY_ADDRESS, else this machine's cluster, else a new local "
+                                     "one; ray://HOST:10001 for Ray Client. See the README for tokens (RAY_AUTH_MODE).")]
 RayActors = Annotated[Optional[int], typer.Option(
-    "--ray-actors", min=1, help="Model actors on Ray (one model each) [default: one per GPU, or per 2 CPUs].")]
+    "--ray-actors", min=1, help="Model actors on Ray (one model each) [default: one per GPU; on CPUs, as many as fit]. "
+                                "On CPUs each reserves the CPUs of a local run's torch threads (see the README).")]
+Verbose = Annotated[bool, typer.Option(
+    "--verbose", help="Also show Ray's own log lines (INFO, WARNING, core worker; the workers' output) with --ray.")]
 
 # ---- how masks are written (polygons, Label Studio); shared by segment, everything, salient, convert ----
 EXPORT = ExportOptions()  # the defaults

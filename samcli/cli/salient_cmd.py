@@ -60,6 +60,7 @@ def salient(
     shard: opt.Shard = None,
     ray: opt.Ray = None,
     ray_actors: opt.RayActors = None,
+    verbose: opt.Verbose = False,
     quiet: opt.Quiet = False,
     log_every: opt.LogEvery = 10.0,
 ) -> None:
@@ -119,4 +120,4 @@ def salient(
     spec = RunnerSpec("salient", model, str(weights), options, pipeline,
                       saliency=(sod, str(sod_weights) if sod_weights else None), runtime=chosen)
     execute(plan, outputs, spec, jobs_for(plan.todo), "salient", quiet, ray=ray, ray_actors=ray_actors,
-            log_every=log_every)
+            verbose=verbose, log_every=log_every)

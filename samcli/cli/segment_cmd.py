@@ -84,6 +84,7 @@ def segment(
     shard: opt.Shard = None,
     ray: opt.Ray = None,
     ray_actors: opt.RayActors = None,
+    verbose: opt.Verbose = False,
     quiet: opt.Quiet = False,
     log_every: opt.LogEvery = 10.0,
 ) -> None:
@@ -136,5 +137,6 @@ def segment(
                                   overlays_dir=save_overlays, extra=saver, export=export)
     spec = RunnerSpec("segment", model, str(weights), options, pipeline, runtime=chosen)
     execute(plan, outputs, spec, jobs_for(plan.todo, by_image), "segment", quiet, ray=ray, ray_actors=ray_actors,
-            upfront_errors=upfront, warnings=prompt_file.warnings + id_notes(prompt_file, image_ids, keys, fmt),
-            totals=totals, log_every=log_every)
+            verbose=verbose, upfront_errors=upfront,
+            warnings=prompt_file.warnings + id_notes(prompt_file, image_ids, keys, fmt), totals=totals,
+            log_every=log_every)
