@@ -1,52 +1,19 @@
-"""`samcli embed --ray` and `segment --embeddings --ray`: the embed runner as
-Ray Data stages on a local cluster, its embeddings shipped back to this process
-with the results; the same folder and output bytes as one process. Marked
-slow (a cluster start, ~40 s): the fast cases below check what Ray relies on,
-the runner built from its spec and a result's embedding entry through JSON."""
+"""What Ray relies on for `samcli embed --ray` and `--embeddings` runs: the embed
+runner built from its spec in a task and an actor, and a result's embedding entry
+through JSON. The runs themselves, on a `ray start --head` cluster, are in
+tests/test_ray.py (one cluster for all)."""
 from __future__ import annotations
 
 import pickle
 
 import numpy as np
-import pytest
 
 from samcli.engine.pipeline import Job, PipelineOptions
 from samcli.engine.records import ImageResult
 from samcli.engine.runners import RunnerSpec
-from samcli.io.embeddings import MANIFEST
 from samcli.io.images import list_images
-from tests.cli_helpers import FAKE_ENV, REPO, SAMPLES, invoke
+from tests.cli_helpers import SAMPLES
 from tests.fake_models import write_checkpoint
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    import ray  # never skipped: `make setup` installs samcli[ray]
-
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
-             runtime_env={"env_vars": {"PYTHONPATH": str(REPO), **FAKE_ENV}})
-    yield
-    ray.shutdown()
-
-
-@pytest.mark.slow
-def test_embed_and_reuse_on_ray_equal_one_process(cluster, tmp_path):
-    disc = write_checkpoint(tmp_path / "disc.pt")
-    model = ["--model", "disc", "--checkpoint", disc, "-q"]
-    for name, extra in (("local", []), ("ray", ["--ray", "auto"])):
-        result = invoke("embed", SAMPLES / "images", "-o", tmp_path / name, *model, *extra)
-        assert result.exit_code == 0, result.output
-    local, on_ray = tmp_path / "local", tmp_path / "ray"
-    assert (on_ray / MANIFEST).read_bytes() == (local / MANIFEST).read_bytes()
-    for npy in local.glob("*.npy"):
-        assert (on_ray / npy.name).read_bytes() == npy.read_bytes()
-    prompts = SAMPLES / "prompts" / "prompts.json"
-    outs = []
-    for name, extra in (("plain", []), ("reused", ["--embeddings", local, "--ray", "auto"])):
-        outs.append(tmp_path / f"{name}.json")
-        result = invoke("segment", SAMPLES / "images", "-p", prompts, "-o", outs[-1], *model, *extra)
-        assert result.exit_code == 0, result.output
-    assert outs[0].read_bytes() == outs[1].read_bytes()
 
 
 def test_the_embed_runner_travels_and_its_results_keep_their_embedding_entry(tmp_path, monkeypatch):
