@@ -239,6 +239,29 @@ def test_everything_and_salient_on_the_cluster_write_a_local_runs_bytes(cluster,
     assert_nothing_left(cluster)
 
 
+def test_embed_and_segment_with_embeddings_on_the_cluster_write_a_local_runs_bytes(cluster, job, monkeypatch):
+    """The embed runner's .npy files and manifest come back from the workers byte for byte;
+    a run reading them there encodes nothing and writes a plain local run's output."""
+    locally(job, monkeypatch, "embed", "photos", "-o", "emb-local")
+    assert on_cluster(cluster, job, "embed", "photos", "-o", "emb-ray", "-q").returncode == 0
+    local, on_ray = job / "emb-local", job / "emb-ray"
+    names = sorted(p.name for p in local.iterdir())
+    assert "embeddings.json" in names and len(names) == 5 and names == sorted(p.name for p in on_ray.iterdir())
+    for name in names:
+        assert (on_ray / name).read_bytes() == (local / name).read_bytes(), name
+    locally(job, monkeypatch, "segment", "photos", "-p", "boxes.json", "-o", "plain.json")
+    result = on_cluster(cluster, job, "segment", "photos", "-p", "boxes.json", "-o", "reused.json", "--embeddings",
+                        "emb-ray", "--stats")
+    assert result.returncode == 0, result.stderr
+    assert "images encoded: 0, embeddings read from --embeddings: 3" in result.stderr
+    plain = json.loads((job / "plain.json").read_text())
+    reused = json.loads((job / "reused.json").read_text())
+    for image in reused["images"]:
+        image.pop("stats", None)
+    assert reused["annotations"] == plain["annotations"] and reused["images"] == plain["images"]
+    assert_nothing_left(cluster)
+
+
 def test_weights_the_workers_cannot_load_stop_the_run_at_the_first_batch(cluster, job):
     """Exit 3 with the loader's own words and the node, not one failure per image; with
     --verbose, Ray's own lines are shown too."""

@@ -42,6 +42,8 @@ def test_the_workers_get_every_path_absolute_and_results_keep_the_path_as_given(
     assert job.models == ["disc", "u2netp"] and job.threads == torch.get_num_threads()
     assert not job.spec.pipeline.keep_images  # pictures are drawn by the driver
     assert job.as_here(ImageResult("a.jpg", str(tmp_path / "photos/a.jpg"))).path == "photos/a.jpg"
+    reusing = spec("w/disc.pt").with_pipeline(embeddings="emb")
+    assert for_cluster(reusing, jobs).spec.pipeline.embeddings == str(tmp_path / "emb")  # --embeddings DIR
     weight_free = for_cluster(spec("w/disc.pt", saliency=("spectral", None)), jobs)
     assert weight_free.weights == [str(tmp_path / "w/disc.pt")] and weight_free.models == ["disc"]
 

@@ -13,6 +13,7 @@ from samcli.cli import export_cmd, models_cmd
 from samcli.cli.bench_cmd import bench
 from samcli.cli.command_style import command, samcli_typer
 from samcli.cli.convert_cmd import convert
+from samcli.cli.embed_cmd import embed
 from samcli.cli.eval_cmd import evaluate
 from samcli.cli.everything_cmd import everything
 from samcli.cli.merge_cmd import merge
@@ -32,6 +33,7 @@ command(app, no_args_is_help=True, short_help="One mask per prompt (boxes, point
 command(app, no_args_is_help=True, short_help="Segment everything: SAM's point grid, or TinySAM's --hierarchical mode.")(everything)
 command(app, no_args_is_help=True, short_help="Cut out each image's main object (saliency clicks → mask → RGBA).")(salient)
 command(app, "eval", no_args_is_help=True, short_help="Box / point-click / COCO-AP protocols on COCO ground truth, per model.")(evaluate)
+command(app, no_args_is_help=True, short_help="Keep each image's embedding (.npy + manifest): reuse it with --embeddings, or in an annotator.")(embed)
 command(app, short_help="Images/s, prompts/s, time per stage and memory of the segment engine.")(bench)
 command(app, no_args_is_help=True, short_help="Merge the outputs of a job run in shards (--shard I/N).")(merge)
 command(app, no_args_is_help=True, short_help="Re-export a coco output as yolo-seg, labelstudio, COCO polygons, … (no model).")(convert)

@@ -83,6 +83,7 @@ class RunSummary:
     run_warnings: list[str] = field(default_factory=list)  # about the whole run, printed once at its start
     resumed: int = 0  # images finished by earlier runs (journal)
     encoded: int | None = None  # images that went through the encoder in this run
+    embeddings_read: int | None = None  # images whose embedding was read from --embeddings instead
     resumable: bool = True  # a journal keeps the finished work
     journal: str | None = None  # where, for messages
     interrupted: bool = False
@@ -201,6 +202,8 @@ def report(s: RunSummary, quiet: bool = False) -> int:
         return s.exit_code
     rate = s.images / s.seconds if s.seconds > 0 else 0.0
     encoded = f", {s.encoded} encoded" if s.encoded is not None else ""
+    if s.embeddings_read is not None:
+        encoded += f", {s.embeddings_read} read from --embeddings"
     warnings = s.warnings.count + len(s.run_warnings)
     this_run = "this run: " if s.output is not None else ""
     err.print(f"{this_run}[bold]{s.images - s.failed.count}/{s.total}[/] images done, {s.failed.count} failed, "

@@ -25,6 +25,7 @@ from samcli import __version__
 from samcli.cli import options as opt
 from samcli.cli.common import (announce_journal, checkpoint_or_exit, fail, images_or_exit, jobs_for,
                                lock_or_exit, outputs_writable_or_exit, plan_or_exit, run_settings, runtime_or_exit)
+from samcli.cli.embeddings import embedding_folders_or_exit
 from samcli.cli.drive import MAX_LISTED, RunSummary, drive, err, report_fault
 from samcli.cli.exit_codes import EXIT_INTERRUPTED, EXIT_MODEL, EXIT_OK, EXIT_PARTIAL
 from samcli.cli.plan import Plan
@@ -83,6 +84,7 @@ def evaluate(
     precision: opt.Precision = "auto",
     runtime: opt.Runtime = "auto",
     workers: opt.Workers = None,
+    embeddings: opt.Embeddings = None,
     resume: Resume = False,
     keep_journal: KeepJournal = False,
     quiet: opt.Quiet = False,
@@ -100,10 +102,11 @@ def evaluate(
 
     _check_protocol_options(protocol, clicks, feedback, detections)
     outputs_writable_or_exit([("--out", out)])
+    stored = embedding_folders_or_exit(embeddings, None)
     try:
         options = EvalOptions(protocol, _parse_clicks(clicks) if clicks else DEFAULT_CLICKS, multimask, feedback,
                               prompt_batch)
-        pipeline = PipelineOptions(device, precision, batch_size, workers)
+        pipeline = stored.pipeline(PipelineOptions(device, precision, batch_size, workers))
         resolved = resolve_device(device)
     except SamcliError as exc:
         raise fail(str(exc)) from None
@@ -135,7 +138,7 @@ def evaluate(
     # the journals' fingerprint: what decides a model's per-image results (not --max-images: a subset)
     point = {"max_clicks": options.max_clicks, "feedback": feedback} if protocol == "point" else {}
     settings = run_settings(pipeline, protocol=protocol, multimask=multimask,
-                            prompt_batch=prompt_batch or default_prompt_batch(resolved), **point)
+                            prompt_batch=prompt_batch or default_prompt_batch(resolved), **point, **stored.settings())
     inputs = {"annotations": annotations, "detections": detections}
     todo = [r for r in refs if r.key in truth]
     with tempfile.TemporaryDirectory(prefix="samcli-eval-") as scratch:
@@ -143,6 +146,7 @@ def evaluate(
         for run in runs:
             run.plan = plan_or_exit(todo, f"{base}.{run.label}", "jsonl", None, resume, "eval", run.model_id,
                                     run.weights, {**settings, "runtime": run.runtime}, inputs)
+            stored.writers_or_exit(run.model_id, run.plan.journal.fingerprint["weights_sha256"], settings, run.runtime)
         digests = runs[0].plan.journal.fingerprint["inputs"]
         shown = {k: v for k, v in settings.items() if k not in ("protocol", "max_clicks")}
         report = {
@@ -295,10 +299,14 @@ def _run_model(run: ModelRun, options, truth: dict, found: dict, pipeline: Pipel
     rate = summary.images / summary.seconds if summary.images and summary.seconds > 0 else None
     timing = {"images": summary.images, "seconds": round(summary.seconds, 3),
               "images_per_s": None if rate is None else round(rate, 3), "encoded": evaluator.encoded_images}
+    read = ""
+    if pipeline.embeddings:
+        timing["embeddings_read"] = evaluator.read_embeddings
+        read = f", {evaluator.read_embeddings} read from --embeddings"
     if not quiet:
         resumed = f" (+{plan.resumed} from the journal)" if plan.resumed else ""
         err.print(f"{run.label}: {plural(summary.images, 'image')}{resumed}, {summary.failed.count} failed, "
-                  f"{evaluator.encoded_images} encoded, {summary.seconds:.1f} s")
+                  f"{evaluator.encoded_images} encoded{read}, {summary.seconds:.1f} s")
     summary.failed.print("[red]failed[/]")
     return timing
 

@@ -8,6 +8,7 @@ import typer
 
 from samcli import __version__
 from samcli.cli import options as opt
+from samcli.cli.embeddings import embedding_folders_or_exit
 from samcli.cli.common import (check_format, checkpoint_or_exit, execute, export_or_exit, fail, images_or_exit, jobs_for,
                                lock_or_exit, outputs_for, plan_or_exit, results_target, results_writable_or_exit,
                                run_settings, runtime_or_exit, shard_or_exit, weights_digest)
@@ -68,6 +69,8 @@ def everything(
     workers: opt.Workers = None,
     save_masks: opt.SaveMasks = None,
     save_overlays: opt.SaveOverlays = None,
+    embeddings: opt.Embeddings = None,
+    save_embeddings: opt.SaveEmbeddings = None,
     resume: opt.Resume = False,
     keep_journal: opt.KeepJournal = False,
     shard: opt.Shard = None,
@@ -89,9 +92,10 @@ def everything(
     check_format(fmt, out)
     export = export_or_exit(fmt, polygons, polygon_parts, min_area, ls_image_root, ls_from_name, ls_to_name,
                             ls_polygons)
-    results_writable_or_exit(fmt, "--out", out,
-                             [("--save-masks", save_masks), ("--save-overlays", save_overlays)])
+    results_writable_or_exit(fmt, "--out", out, [("--save-masks", save_masks), ("--save-overlays", save_overlays),
+                                                 ("--save-embeddings", save_embeddings)])
     lock_or_exit(out)
+    stored = embedding_folders_or_exit(embeddings, save_embeddings)
     refs = images_or_exit(images)
     part = shard_or_exit(shard)
     try:
@@ -101,18 +105,20 @@ def everything(
             box_nms_thresh=box_nms_thresh, crop_n_layers=crop_n_layers, crop_nms_thresh=crop_nms_thresh,
             crop_overlap_ratio=crop_overlap_ratio, crop_n_points_downscale_factor=crop_n_points_downscale_factor,
             min_mask_region_area=min_mask_region_area, high_score_thresh=high_score_thresh, hierarchical=hierarchical)
-        pipeline = PipelineOptions(device, precision, batch_size, workers)
+        pipeline = stored.pipeline(PipelineOptions(device, precision, batch_size, workers))
     except SamcliError as exc:
         raise fail(str(exc)) from None
     weights = checkpoint_or_exit(model, checkpoint, offline, quiet, use="everything")
     chosen = runtime_or_exit(runtime, model, weights, pipeline, quiet)
-    settings = run_settings(pipeline, runtime=chosen, **dataclasses.asdict(params), with_stats=stats)
+    settings = run_settings(pipeline, runtime=chosen, **dataclasses.asdict(params), with_stats=stats,
+                            **stored.settings())
     plan = plan_or_exit(refs, out, fmt, part, resume, "everything", model, weights, settings)
     info = {"description": "samcli everything", "version": __version__, "model": model,
             "mode": "hierarchical" if hierarchical else "grid", "weights_sha256": weights_digest(plan, weights)}
+    saver = stored.writers_or_exit(model, info["weights_sha256"], settings, chosen)
     outputs, totals = outputs_for(plan, out, fmt, {1: "object"}, info, batch_size=batch_size,
                                   keep_journal=keep_journal, with_stats=stats, masks_dir=save_masks,
-                                  overlays_dir=save_overlays, export=export)
+                                  overlays_dir=save_overlays, extra=saver, export=export)
     spec = RunnerSpec("everything", model, str(weights), params, pipeline, runtime=chosen)
     execute(plan, outputs, spec, jobs_for(plan.todo), "everything", quiet, ray=ray, ray_actors=ray_actors,
             verbose=verbose, warnings=params.ignored(), totals=totals, log_every=log_every)

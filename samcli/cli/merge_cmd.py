@@ -15,7 +15,7 @@ from samcli.words import plural
 
 
 def merge(
-    outputs: Annotated[list[Path], typer.Argument(help="The shards' outputs, all of one format: coco, coco-results, jsonl or labelstudio files, or yolo-seg folders.", exists=True)],
+    outputs: Annotated[list[Path], typer.Argument(help="The shards' outputs, all of one format: coco, coco-results, jsonl or labelstudio files, or yolo-seg folders; or the manifests of samcli embed --shard (DIR/embeddings.I-of-N.json, merged into DIR/embeddings.json).", exists=True)],
     out: Annotated[str, typer.Option("--out", "-o", metavar="FILE", help="The merged file (a folder for yolo-seg), or - for stdout.")],
 ) -> None:
     """Merge shard outputs into the file a single run over all images writes:
@@ -32,7 +32,7 @@ def merge(
     for warning in report.warnings:
         err.print(f"[yellow]warning[/] {escape(warning)}")
     err.print(f"merged {plural(len(outputs), 'file')}: {plural(report.images, 'image')}, "
-              f"{plural(report.annotations, 'annotation')}")
+              f"{plural(report.annotations, report.item)}")
     if report.missing:
         shards = "shard" if len(report.missing) == 1 else "shards"
         err.print(f"[red]missing[/] {shards} {', '.join(report.missing)}: their images are not in {escape(out)}")

@@ -54,6 +54,14 @@ SaveMasks = Annotated[Optional[Path], typer.Option(
     "--save-masks", help="Also write each mask as DIR/<image path>/<k>.png (0/255).", file_okay=False)]
 SaveOverlays = Annotated[Optional[Path], typer.Option(
     "--save-overlays", help="Also write DIR/<image path>.jpg with the masks drawn, to look at.", file_okay=False)]
+Embeddings = Annotated[Optional[Path], typer.Option(
+    "--embeddings", metavar="DIR", file_okay=False,
+    help="Read image embeddings from DIR (samcli embed, --save-embeddings): an image stored there by the same model, "
+         "weights, precision and runtime is not encoded (a DIR made otherwise is refused); the others are.")]
+SaveEmbeddings = Annotated[Optional[Path], typer.Option(
+    "--save-embeddings", metavar="DIR", file_okay=False,
+    help="Also write the embedding of each image this run encodes into DIR, as samcli embed does; with "
+         "--embeddings DIR the missing ones are added.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress; summary only on failure.")]
 LogEvery = Annotated[float, typer.Option(
     "--log-every", metavar="SECONDS", min=0,

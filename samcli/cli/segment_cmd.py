@@ -8,6 +8,7 @@ import typer
 
 from samcli import __version__
 from samcli.cli import options as opt
+from samcli.cli.embeddings import embedding_folders_or_exit
 from samcli.cli.common import (check_format, checkpoint_or_exit, execute, export_or_exit, fail, images_or_exit, jobs_for,
                                lock_or_exit, outputs_for, plan_or_exit, results_target, results_writable_or_exit,
                                run_settings, runtime_or_exit, shard_or_exit, weights_digest)
@@ -75,6 +76,8 @@ def segment(
     workers: opt.Workers = None,
     save_masks: opt.SaveMasks = None,
     save_overlays: opt.SaveOverlays = None,
+    embeddings: opt.Embeddings = None,
+    save_embeddings: opt.SaveEmbeddings = None,
     stats: opt.Stats = False,
     resume: opt.Resume = False,
     keep_journal: opt.KeepJournal = False,
@@ -99,9 +102,10 @@ def segment(
     check_format(fmt, out)
     export = export_or_exit(fmt, polygons, polygon_parts, min_area, ls_image_root, ls_from_name, ls_to_name,
                             ls_polygons)
-    results_writable_or_exit(fmt, "--out", out,
-                             [("--save-masks", save_masks), ("--save-overlays", save_overlays)])
+    results_writable_or_exit(fmt, "--out", out, [("--save-masks", save_masks), ("--save-overlays", save_overlays),
+                                                 ("--save-embeddings", save_embeddings)])
     lock_or_exit(out)
+    stored = embedding_folders_or_exit(embeddings, save_embeddings)
     refs = images_or_exit(images)
     keys = [r.key for r in refs]
     part = shard_or_exit(shard)
@@ -109,7 +113,7 @@ def segment(
         prompt_file = load_prompts(prompts, prompt_format, min_score=min_score,
                                    class_names=class_names, coco_images=coco_images)
         options = SegmentOptions(prompt_batch=prompt_batch, multimask=multimask, score=score)
-        pipeline = PipelineOptions(device, precision, batch_size, workers)
+        pipeline = stored.pipeline(PipelineOptions(device, precision, batch_size, workers))
         by_image, unknown = match_image(prompt_file, keys)
     except SamcliError as exc:
         raise fail(str(exc)) from None
@@ -119,16 +123,18 @@ def segment(
     weights = checkpoint_or_exit(model, checkpoint, offline, quiet, use="segment")
     chosen = runtime_or_exit(runtime, model, weights, pipeline, quiet)
     settings = run_settings(pipeline, runtime=chosen, multimask=multimask, prompt_batch=prompt_batch,
-                            prompt_format=prompt_format, min_score=min_score, score=score, with_stats=stats)
+                            prompt_format=prompt_format, min_score=min_score, score=score, with_stats=stats,
+                            **stored.settings())
     plan = plan_or_exit(refs, out, fmt, part, resume, "segment", model, weights, settings,
                         {"prompts": prompts, "class_names": class_names, "coco_images": coco_images}, image_ids)
     info = {"description": "samcli segment", "version": __version__, "model": model, "prompts": str(prompts),
             "weights_sha256": weights_digest(plan, weights)}
+    saver = stored.writers_or_exit(model, info["weights_sha256"], settings, chosen)
     if prompt_file.format == "yolo":  # category k + 1 is YOLO class k: yolo-seg gives the user's classes back
         info["yolo_class_offset"] = 1
     outputs, totals = outputs_for(plan, out, fmt, output_categories(prompt_file), info, batch_size=batch_size,
                                   keep_journal=keep_journal, with_stats=stats, masks_dir=save_masks,
-                                  overlays_dir=save_overlays, export=export)
+                                  overlays_dir=save_overlays, extra=saver, export=export)
     spec = RunnerSpec("segment", model, str(weights), options, pipeline, runtime=chosen)
     execute(plan, outputs, spec, jobs_for(plan.todo, by_image), "segment", quiet, ray=ray, ray_actors=ray_actors,
             verbose=verbose, upfront_errors=upfront,

@@ -23,10 +23,13 @@ from samcli.engine.progress import PromptListener
 from samcli.engine.records import ImageResult
 from samcli.engine.timing import add_times
 from samcli.engine.isolate import each_alone_on_failure
+from samcli.engine.stored import Found, StoredEmbeddings
 from samcli.errors import SamcliError, describe
+from samcli.io.digests import file_digest
 from samcli.io.images import ImageRef, decode_image
 from samcli.io.prompts.types import Prompt
 from samcli.models.base import Geometry, PromptableModel
+from samcli.models.preprocessing import Preprocessing
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,13 @@ class PipelineOptions:
     compile: bool = False
     #: channels-last memory format for the image encoder and its input (convolutions on CUDA)
     channels_last: bool = False
+    #: a folder of stored embeddings (`samcli embed`): an image stored there is not encoded (engine.stored)
+    embeddings: str | None = None
+    #: "float16": every embedding is rounded to float16 before decoding, as a float16 folder stores
+    #: them, so an image's output does not depend on whether its embedding was stored
+    embedding_dtype: str = "float32"
+    #: attach each encoded image's embedding to its result for the writers (`embed`, --save-embeddings)
+    keep_embeddings: bool = False
 
     def __post_init__(self) -> None:
         if self.batch_size < 1 or (self.workers is not None and self.workers < 1):
@@ -88,9 +98,15 @@ class Loaded:
 
     result: ImageResult
     image: np.ndarray | None = None
-    pixels: torch.Tensor | None = None  # model.preprocess output; None: skip the model
+    pixels: torch.Tensor | None = None  # model.preprocess output; None: skip the model (or see `stored`)
     geom: Geometry | None = None
     work: Any = None  # the command's own per-image state
+    stored: torch.Tensor | None = None  # its embedding, read from --embeddings: not encoded
+    sha256: str | None = None  # of the image file, where embeddings are read or kept
+
+    @property
+    def runs_model(self) -> bool:
+        return self.result.ok and (self.pixels is not None or self.stored is not None)
 
 
 class ImagePipeline:
@@ -122,8 +138,12 @@ class ImagePipeline:
         if self.options.channels_last and not on_meta:  # the encoder's convolutions; the decoder's stay as they are
             getattr(self.model, "image_encoder", self.model).to(memory_format=torch.channels_last)
         self._encode = torch.compile(self.model.encode) if self.options.compile else self.model.encode
-        #: images that went through the encoder (resumed or prompt-less ones never do)
+        #: images that went through the encoder (resumed, prompt-less or stored ones never do)
         self.encoded_images = 0
+        #: images whose embedding was read from --embeddings instead
+        self.read_embeddings = 0
+        self.stored = StoredEmbeddings(self.options.embeddings) if self.options.embeddings else None
+        self._preprocessing = _described_preprocessing(model)
 
     # ---- hooks -----------------------------------------------------------
     def prepare(self, loaded: Loaded, job: Job) -> bool:
@@ -144,11 +164,11 @@ class ImagePipeline:
         an image the model cannot take, a bug) fails only the image that causes it: a
         batch that fails is run again image by image."""
         for batch in batched(loaded, self.options.batch_size):
-            work = [item for item in batch if item.result.ok and item.pixels is not None]
+            work = [item for item in batch if item.runs_model]
             if work:
                 each_alone_on_failure(work, self._run_batch, _model_failed)
             for item in batch:
-                item.pixels = None
+                item.pixels = item.stored = None
                 if self.options.keep_images:
                     item.result.image = item.image
                 yield item.result
@@ -165,6 +185,28 @@ class ImagePipeline:
 
     @torch.inference_mode()
     def _run_model(self, items: list[Loaded]) -> None:
+        self.process(items, self._embeddings(items))
+
+    def _embeddings(self, items: list[Loaded]) -> torch.Tensor:
+        """The batch's embeddings, row k for items[k]: those stored as read, the others
+        encoded in one call (a batch of only encoded images is the encoder's output as is)."""
+        fresh = [item for item in items if item.stored is None]
+        encoded = self._encode_items(fresh) if fresh else None
+        if self.stored is not None:
+            for item in items:
+                item.result.stats["embedding"] = "encoded" if item.stored is None else "read"
+        if len(fresh) == len(items):
+            rows = encoded
+        else:
+            self.read_embeddings += len(items) - len(fresh)
+            next_encoded = iter(range(len(fresh)))
+            rows = torch.cat([item.stored.to(self.device, non_blocking=True) if item.stored is not None
+                              else encoded[next(next_encoded)][None] for item in items])
+        if self.options.embedding_dtype == "float16":
+            rows = rows.to(torch.float16).to(rows.dtype)
+        return rows
+
+    def _encode_items(self, items: list[Loaded]) -> torch.Tensor:
         started = time.perf_counter()
         with autocast(self.device, self.dtype):
             x = self.model.prepare_batch([it.pixels.to(self.device, non_blocking=True) for it in items])
@@ -178,7 +220,21 @@ class ImagePipeline:
         share = (time.perf_counter() - started) / len(items)
         for item in items:
             add_times(item.result.stats, {"encode": share})
-        self.process(items, embeddings)
+        if self.options.keep_embeddings:
+            self._keep(items, embeddings)
+        return embeddings
+
+    def _keep(self, items: list[Loaded], embeddings: torch.Tensor) -> None:
+        """Each image's embedding (float32 on the host) and its entry, for the writers."""
+        host = embeddings.float().cpu().numpy()
+        kind = str(embeddings.dtype).removeprefix("torch.")
+        for k, item in enumerate(items):
+            hw = item.geom.original_hw
+            item.result.maps["embedding"] = host[k:k + 1].copy()
+            item.result.embedding_info = {
+                "shape": list(host[k:k + 1].shape), "tensor_dtype": kind, "resized_hw": list(item.geom.prompt_hw),
+                "input_hw": list(self._preprocessing.resized_hw(hw)) if self._preprocessing else None,
+                "sha256": item.sha256}
 
     def _load_here(self, job: Job) -> Loaded:
         """`load` for this process's model: on CUDA the pixels are page-locked in the
@@ -194,27 +250,59 @@ class ImagePipeline:
         return loaded
 
     def load(self, job: Job) -> Loaded:
-        """Decode (unless given), let the command prepare, resize for the encoder.
-        Needs no weights, so it may run in threads or in other processes."""
-        job = read_image(job)
+        """Decode (unless given, or its embedding is stored and the image itself is not
+        needed), let the command prepare, resize for the encoder. Needs no weights, so it
+        may run in threads or in other processes."""
+        sha256, found, job = self._find_stored(job)
+        if found is None or self.needs_image or self.options.keep_images:
+            job = read_image(job)
         if job.error is not None:
             return Loaded(ImageResult(job.ref.key, str(job.ref.path), error=job.error, stats=dict(job.info)))
         image = job.image
-        h, w = image.shape[:2]
+        h, w = image.shape[:2] if image is not None else found.original_hw
+        if found is not None and (h, w) != found.original_hw:  # not the image it was made of after all
+            found = None
         result = ImageResult(job.ref.key, str(job.ref.path), width=w, height=h, warnings=list(job.warnings),
                              stats=dict(job.info), maps=dict(job.maps))
-        loaded = Loaded(result, image=image)
+        loaded = Loaded(result, image=image, sha256=sha256)
         try:
             if self.prepare(loaded, job):
                 started = time.perf_counter()
                 loaded.geom = self.model.geometry((h, w))
-                loaded.pixels = self.model.preprocess(image)
+                if found is not None:
+                    loaded.stored = found.embedding
+                else:
+                    loaded.pixels = self.model.preprocess(image)
                 add_times(loaded.result.stats, {"preprocess": time.perf_counter() - started})
         except Exception as exc:  # this image only (in a loader thread, outside the model's guard)
             _preprocess_failed(loaded, exc)
         if not self.options.keep_images and not self.needs_image:
             loaded.image = None
         return loaded
+
+
+    def _find_stored(self, job: Job) -> tuple[str | None, Found | None, Job]:
+        """The image file's sha256 where embeddings are read or kept, and its stored
+        embedding (None: encode it); the job with a warning if a stored one was unusable."""
+        if (self.stored is None and not self.options.keep_embeddings) or job.ref.path is None or job.error:
+            return None, None, job
+        started = time.perf_counter()
+        try:
+            sha256 = file_digest(job.ref.path)
+        except OSError:  # unreadable: decoding says why
+            return None, None, job
+        found, warning = self.stored.find(job.ref, sha256) if self.stored is not None else (None, None)
+        info = dict(job.info)
+        add_times(info, {"read": time.perf_counter() - started})
+        return sha256, found, replace(job, info=info, warnings=job.warnings + [warning] if warning else job.warnings)
+
+
+def _described_preprocessing(model: PromptableModel) -> Preprocessing | None:
+    """The model's preprocessing as data (where an embedding sits in its input), if it says."""
+    try:
+        return model.preprocessing
+    except NotImplementedError:  # e.g. a plugin model
+        return None
 
 
 def _preprocess_failed(loaded: Loaded, exc: Exception) -> None:

@@ -1,7 +1,7 @@
 """A job as Ray's workers must see it, and a check that they can do it.
 
 Workers run neither in this process's directory nor with its thread count:
-every path the job names (images, weights) is made absolute, and the workers
+every path the job names (images, weights, stored embeddings) is made absolute, and the workers
 are told the number of torch threads a local run uses here, because float
 results depend on it (a score's 6th decimal, a mask's edge pixel) and Ray
 would give each worker one thread per CPU it reserved.
@@ -55,8 +55,9 @@ def for_cluster(spec: RunnerSpec, jobs: list[Job]) -> ClusterJob:
     saliency = spec.saliency
     if saliency is not None and saliency[1] is not None:
         saliency = (saliency[0], _absolute(saliency[1]))
-    spec = replace(spec.with_pipeline(keep_images=False, workers=1), checkpoint=_absolute(spec.checkpoint),
-                   saliency=saliency)
+    stored = spec.pipeline.embeddings and _absolute(spec.pipeline.embeddings)  # --embeddings DIR
+    spec = replace(spec.with_pipeline(keep_images=False, workers=1, embeddings=stored),
+                   checkpoint=_absolute(spec.checkpoint), saliency=saliency)
     moved = [replace(job, ref=ImageRef(job.ref.path.absolute(), job.ref.key)) for job in jobs]
     return ClusterJob(spec, moved, torch.get_num_threads(), {job.ref.key: str(job.ref.path) for job in jobs})
 

@@ -48,8 +48,11 @@ class ImageResult:
     stats: dict[str, Any] = field(default_factory=dict)
     #: the decoded RGB image, attached only when the pipeline is asked to keep images
     image: np.ndarray | None = field(default=None, repr=False)
-    #: per-pixel maps computed on the way and kept for writers (e.g. "saliency")
+    #: per-pixel maps computed on the way and kept for writers (e.g. "saliency", "embedding")
     maps: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    #: where its kept embedding sits in the model's frames, and the file's sha256 (`embed`,
+    #: --save-embeddings): the entry the embeddings manifest is written from
+    embedding_info: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -80,6 +83,8 @@ class ImageResult:
         for name in ("error", "warnings", "prompt_errors", "stats"):
             if getattr(self, name):
                 rec[name] = getattr(self, name)
+        if self.embedding_info:
+            rec["embedding"] = self.embedding_info
         return rec
 
     @classmethod
@@ -93,4 +98,4 @@ class ImageResult:
                                    core["category_id"], a))
         return cls(rec["file"], rec.get("path", ""), rec.get("width", 0), rec.get("height", 0), anns,
                    rec.get("error"), list(rec.get("warnings", [])), list(rec.get("prompt_errors", [])),
-                   dict(rec.get("stats", {})))
+                   dict(rec.get("stats", {})), embedding_info=rec.get("embedding"))

@@ -26,10 +26,10 @@ class Runner(Protocol):
 
 @dataclass(frozen=True)
 class RunnerSpec:
-    command: str  # segment | everything | salient
+    command: str  # segment | everything | salient | embed
     model: str  # registry id
     checkpoint: str  # weights file (on a cluster: a path every node can read)
-    settings: Any  # SegmentOptions | EverythingParams | SalientOptions
+    settings: Any  # SegmentOptions | EverythingParams | SalientOptions | None (embed)
     pipeline: PipelineOptions
     #: salient only: the saliency source's name and weights file
     saliency: tuple[str, str | None] | None = None
@@ -56,6 +56,10 @@ class RunnerSpec:
             return Segmenter(model, self.settings, self.pipeline)
         if self.command == "everything":
             return EverythingRunner(model, self.settings, self.pipeline)
+        if self.command == "embed":
+            from samcli.engine.embed import EmbedRunner
+
+            return EmbedRunner(model, self.pipeline)
         if self.command == "salient":
             source = None
             if weights:

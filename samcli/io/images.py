@@ -10,7 +10,7 @@ import os
 import sys
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator
 
 import numpy as np
@@ -47,6 +47,14 @@ def list_images(source: str | Path, stdin: Iterable[str] | None = None) -> list[
         with open(path, "rb") as f:
             return _from_list(_names(f), str(path))
     raise InputError(f"{source}: no such file or directory")
+
+
+def key_path(root: Path, key: str, suffix: str = "") -> Path:
+    """'sub/dog.jpg' → root/sub/dog.jpg<suffix>: per-image outputs (pictures, embeddings)
+    mirror the input tree and keep the whole file name, so a.jpg and a.png never share
+    one, whatever else is listed."""
+    rel = PurePosixPath(key)
+    return Path(root).joinpath(*rel.parent.parts, rel.name + suffix)
 
 
 def _names(lines: Iterable[bytes]) -> Iterator[str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from samcli.ops.resize import longest_side_shape
+
 #: how the RGB uint8 image is resized to the encoder's input
 RESIZES = {
     "longest_side": "longest side to input_size, the other rounded as int(x·scale + 0.5); Pillow BILINEAR on uint8 "
@@ -30,6 +32,12 @@ class Preprocessing:
     mean: tuple[float, float, float]
     std: tuple[float, float, float]
     pad: str
+
+    def resized_hw(self, original_hw: tuple[int, int]) -> tuple[int, int]:
+        """The image's size inside the encoder's input, before any padding."""
+        if self.resize == "stretch":
+            return self.input_size, self.input_size
+        return longest_side_shape(original_hw, self.input_size)
 
     def describe(self) -> dict:
         """The JSON form, with each rule spelled out."""

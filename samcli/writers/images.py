@@ -4,22 +4,16 @@ the photo need the pipeline to keep images (`needs_images`)."""
 from __future__ import annotations
 
 import os
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import cv2
 import numpy as np
 
 from samcli.engine.records import ImageResult
+from samcli.io.images import key_path as picture_path  # the layout of every per-image output
 from samcli.ops import rle
 from samcli.salient.cutout import cutout_rgba
 from samcli.writers.outputs import Writer
-
-
-def picture_path(root: Path, key: str, suffix: str = "") -> Path:
-    """'sub/dog.jpg' → root/sub/dog.jpg<suffix>: outputs mirror the input tree and keep
-    the whole file name, so a.jpg and a.png never share a picture, whatever else is listed."""
-    rel = PurePosixPath(key)
-    return root.joinpath(*rel.parent.parts, rel.name + suffix)
 
 
 def write_image(path: Path, array: np.ndarray, params: list[int] | None = None) -> None:

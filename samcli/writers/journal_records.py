@@ -7,7 +7,7 @@ that do not decode. `problem` checks a record's shape and types, and that its
 RLEs decode to their image size and stated areas (`ops.rle_counts`, all of a
 record's RLEs in one numpy pass: cheap next to parsing the line).
 
-Records are `ImageResult.to_json()` (segment, everything, salient) or eval's
+Records are `ImageResult.to_json()` (segment, everything, salient, embed) or eval's
 `EvalResult.to_json()` (with "image_id", and "instances" or "detections").
 """
 from __future__ import annotations
@@ -33,6 +33,17 @@ def _id(value: Any) -> bool:
     return _int(value) or isinstance(value, str)
 
 
+def _sizes(value: Any, n: int) -> bool:
+    return isinstance(value, list) and len(value) == n and all(_int(v) for v in value)
+
+
+def _embedding(e: Any) -> bool:
+    """`embed`'s entry: the embedding's shape and dtype, where it sits in the model's frames, the file's sha256."""
+    return (isinstance(e, dict) and _sizes(e.get("shape"), 4) and isinstance(e.get("tensor_dtype"), str)
+            and _sizes(e.get("resized_hw"), 2) and (e.get("input_hw") is None or _sizes(e.get("input_hw"), 2))
+            and isinstance(e.get("sha256"), str))
+
+
 def problem(rec: Any) -> str | None:
     """What is wrong with one journal record, or None."""
     if not isinstance(rec, dict):
@@ -44,7 +55,7 @@ def problem(rec: Any) -> str | None:
             return f'"{name}" is not {expect}'
     for name, ok, expect in (("error", lambda v: isinstance(v, str), "text"), ("warnings", _texts, "a list of text"),
                              ("prompt_errors", _texts, "a list of text"), ("stats", lambda v: isinstance(v, dict), "an object"),
-                             ("image_id", _id, "an image id")):
+                             ("image_id", _id, "an image id"), ("embedding", _embedding, "an embedding's entry")):
         if name in rec and not ok(rec[name]):
             return f'"{name}" is not {expect}'
     if "annotations" not in rec and "image_id" not in rec:

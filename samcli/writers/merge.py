@@ -16,6 +16,7 @@ from pathlib import Path
 from samcli.errors import InputError
 from samcli.writers import labelstudio, yolo_seg
 from samcli.writers.atomic import open_output
+from samcli.writers.embeddings_merge import is_embeddings_manifest, merge_manifests
 from samcli.writers.merge_inputs import ShardOutput, read_shard_output
 
 
@@ -25,6 +26,7 @@ class MergeReport:
     annotations: int = 0
     missing: list[str] = field(default_factory=list)  # "2/4": shards not among the inputs
     warnings: list[str] = field(default_factory=list)
+    item: str = "annotation"  # what `annotations` counts
 
 
 def _check_shards(inputs: list[ShardOutput], report: MergeReport) -> None:
@@ -53,6 +55,9 @@ def _no_overlap(owner: dict[int, Path], image_id: int, path: Path) -> None:
 
 
 def merge(paths: list[str | Path], out: str | Path) -> MergeReport:
+    if is_embeddings_manifest(Path(paths[0])):
+        count, missing = merge_manifests([Path(p) for p in paths], out)
+        return MergeReport(images=count, annotations=count, missing=missing, item="embedding")
     inputs = [read_shard_output(Path(p)) for p in paths]
     formats = {i.fmt for i in inputs}
     if len(formats) > 1:
