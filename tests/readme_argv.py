@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 #: parameters naming files a command reads (the others with exists=True the parser checks itself)
-INPUTS = ("images", "checkpoint", "sod_checkpoint")
-#: parameters naming folders of pictures a command writes
-PICTURE_DIRS = ("save_masks", "save_overlays", "save_cutouts", "save_saliency")
+INPUTS = ("images", "checkpoint", "sod_checkpoint", "embeddings")
+#: parameters naming folders of pictures (or embeddings) a command writes
+PICTURE_DIRS = ("save_masks", "save_overlays", "save_cutouts", "save_saliency", "save_embeddings")
 
 
 def parse(argv: list[str]):
@@ -45,8 +45,8 @@ def inputs(ctx) -> list[Path]:
 
 
 def written_folder(ctx) -> bool:
-    """Is --out a folder: yolo-seg, or an export's files."""
-    return "yolo-seg" in (ctx.params.get("format"), ctx.params.get("to")) or ctx.command.name == "onnx"
+    """Is --out a folder: yolo-seg, an export's files, or embeddings."""
+    return "yolo-seg" in (ctx.params.get("fmt"), ctx.params.get("to")) or ctx.command.name in ("onnx", "embed")
 
 
 def outputs(ctx) -> tuple[list[Path], list[Path]]:
@@ -66,7 +66,7 @@ def unreadable_outputs(ctx, cwd: Path) -> list[str]:
         elif f.suffix in (".json", ".jsonl"):
             text = (cwd / f).read_text(encoding="utf-8")
             try:
-                if ctx.params.get("format") == "jsonl":
+                if ctx.params.get("fmt") == "jsonl":
                     [json.loads(line) for line in text.splitlines()]
                 else:
                     json.loads(text)
