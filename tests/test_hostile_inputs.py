@@ -116,6 +116,8 @@ def test_a_damaged_journal_is_refused_at_resume_with_its_byte_offset(job, tmp_pa
         "RLE cut short": {**record, "annotations": [{**record["annotations"][0], "segmentation": {
             **record["annotations"][0]["segmentation"], "counts": "0P"}}]},
         "area off": {**record, "annotations": [{**record["annotations"][0], "area": 1}]},
+        "width beyond int64": {**record, "width": 10**400},
+        "RLE not of the image's size": {**record, "width": record["width"] + 1},
     }
     for problem, damaged in cases.items():
         journal.write_bytes(header + (json.dumps(damaged) + "\n").encode())

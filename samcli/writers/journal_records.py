@@ -18,7 +18,8 @@ from samcli.ops import rle_counts
 
 
 def _int(value: Any) -> bool:
-    return type(value) is int and value >= 0  # bool is not a count
+    # bool is not a count; beyond int64 no writer (numpy, pycocotools, float maths) can take it
+    return type(value) is int and 0 <= value < 2**63
 
 
 def _number(value: Any) -> bool:
@@ -110,7 +111,12 @@ def _detection(d: dict) -> str | None:
 
 
 def _masks(rec: dict) -> str | None:
-    """Every RLE of the record decodes to its size, and an annotation's area is its RLE's."""
+    """Every RLE of the record decodes to its size, and an annotation's area is its RLE's
+    and its size the image's (the writers scale polygons and boxes by the image's size)."""
+    for i, a in enumerate(rec.get("annotations") or ()):
+        size = a.get("segmentation", {}).get("size") if isinstance(a.get("segmentation"), dict) else None
+        if size is not None and size != [rec["height"], rec["width"]]:
+            return f"annotations[{i}]: its RLE is {size[0]}×{size[1]}, the image {rec['height']}×{rec['width']}"
     for name, with_area in (("annotations", True), ("detections", False)):
         items = rec.get(name)
         found = items and rle_counts.check([a.get("segmentation") for a in items],
