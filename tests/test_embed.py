@@ -153,6 +153,12 @@ def test_a_folder_made_otherwise_is_refused_naming_the_difference(job, stored, t
     (odd / MANIFEST).write_text(json.dumps(manifest))
     result = segment(job, tmp_path / "o.json", "--embeddings", odd)
     assert result.exit_code == 2 and "runtime 'onnxruntime' there, 'torch' in this run" in result.output
+    manifest["runtime"] = "torch"
+    for field, value, says in (("tensor_dtype", "nn", '"tensor_dtype" must be one of'),  # found by make fuzz
+                               ("embedding_shape", [1, 2], '"embedding_shape" is not [1, C, h, w]')):
+        (odd / MANIFEST).write_text(json.dumps({**manifest, field: value}))
+        result = segment(job, tmp_path / "o.json", "--embeddings", odd)
+        assert result.exit_code == 2 and f"{odd / MANIFEST}: {says}" in " ".join(result.output.split()), result.output
     empty = tmp_path / "empty"
     empty.mkdir()
     result = segment(job, tmp_path / "o.json", "--embeddings", empty)
@@ -209,6 +215,12 @@ def test_shards_write_into_one_folder_and_merge_into_the_single_runs_manifest(jo
     assert invoke("merge", parts[0], parts[1], "-o", shared / MANIFEST).exit_code == 1  # a shard missing
     twice = invoke("merge", parts[0], parts[0], "-o", shared / MANIFEST)
     assert twice.exit_code == 2 and "given twice" in twice.output
+    bad = json.loads(parts[2].read_text())
+    del bad["shard"]["count"]  # found by make fuzz: a KeyError, exit 4
+    (shared / "embeddings.9-of-3.json").write_text(json.dumps(bad))
+    refused = invoke("merge", *parts[:2], shared / "embeddings.9-of-3.json", "-o", shared / MANIFEST)
+    assert refused.exit_code == 2 and '"shard" is not' in refused.output, refused.output
+    (shared / "embeddings.9-of-3.json").unlink()
     merged = invoke("merge", *parts, "-o", shared / MANIFEST)
     assert merged.exit_code == 0 and "5 embeddings" in merged.output
     assert (shared / MANIFEST).read_bytes() == (folder / MANIFEST).read_bytes()

@@ -280,7 +280,6 @@ class ImagePipeline:
             loaded.image = None
         return loaded
 
-
     def _find_stored(self, job: Job) -> tuple[str | None, Found | None, Job]:
         """The image file's sha256 where embeddings are read or kept, and its stored
         embedding (None: encode it); the job with a warning if a stored one was unusable."""

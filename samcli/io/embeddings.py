@@ -70,6 +70,18 @@ def _hw(value: Any) -> bool:
 _ENTRY = {"original_hw": _hw, "resized_hw": _hw, "input_hw": lambda v: v is None or _hw(v),
           "sha256": lambda v: isinstance(v, str) and len(v) == 64, "npy": lambda v: isinstance(v, str) and v != ""}
 _HEADER = {"model": str, "weights_sha256": str, "precision": str, "runtime": str}
+#: what an encoder gives (the .npy files are float32 or float16 whatever it was)
+TENSOR_DTYPES = ("float32", "float16", "bfloat16")
+
+
+def _count(value: Any) -> bool:
+    return type(value) is int and 0 <= value < 2**31
+
+
+def _shard(value: Any) -> bool:
+    return (isinstance(value, dict) and _count(value.get("index")) and _count(value.get("count"))
+            and value["index"] < value["count"] and isinstance(value.get("listing_sha256"), str)
+            and _count(value.get("images_total")))
 
 
 def read_manifest(path: Path) -> Manifest:
@@ -90,6 +102,11 @@ def read_manifest(path: Path) -> Manifest:
     if shape is not None and not (isinstance(shape, list) and len(shape) == 4
                                   and all(type(v) is int and v > 0 for v in shape)):
         raise InputError(f'{path}: "embedding_shape" is not [1, C, h, w]')
+    if doc.get("tensor_dtype") not in (None, *TENSOR_DTYPES):
+        raise InputError(f'{path}: "tensor_dtype" must be one of {", ".join(TENSOR_DTYPES)}')
+    if "shard" in doc and not _shard(doc["shard"]):
+        raise InputError(f'{path}: "shard" is not {{"index": I, "count": N, "listing_sha256": ..., '
+                         '"images_total": ...}} with 0 <= I < N')
     images = doc.get("images")
     if not isinstance(images, dict):
         raise InputError(f'{path}: "images" is not an object of image entries')

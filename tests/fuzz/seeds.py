@@ -4,6 +4,7 @@ images, YOLO labels + data.yaml, a shard output + its manifest) are fuzzed
 together."""
 from __future__ import annotations
 
+import io
 import json
 
 import numpy as np
@@ -112,4 +113,32 @@ MERGE: dict[str, list[Case]] = {
     "merge-coco": [_shard_outputs("coco", "json")],
     "merge-coco-results": [_shard_outputs("coco-results", "json")],
     "merge-jsonl": [_shard_outputs("jsonl", "jsonl")],
+}
+
+
+def _npy(seed: int) -> bytes:
+    f = io.BytesIO()
+    np.save(f, np.random.default_rng(seed).standard_normal((1, 2, 2, 2)).astype(np.float32))
+    return f.getvalue()
+
+
+def _embeddings_manifest(keys: list[str], shard: dict | None = None) -> bytes:
+    header = {"samcli_embeddings": 1, "samcli": "0.1.0", "model": "mobilesam", "weights_sha256": "ab" * 32,
+              "precision": "float32", "runtime": "torch", "dtype": "float32", "embedding_shape": [1, 2, 2, 2],
+              "tensor_dtype": "float32", "input_size": 1024, "prompt_size": 1024, "preprocessing": None}
+    if shard is not None:
+        header["shard"] = shard
+    return _json({**header, "images": {k: {"npy": f"{k}.npy", "original_hw": [12, 16], "resized_hw": [768, 1024],
+                                           "input_hw": [768, 1024], "sha256": f"{n:064d}"} for n, k in enumerate(keys)}})
+
+
+def _embeddings_shard(index: int, keys: list[str]) -> bytes:
+    return _embeddings_manifest(keys, {"index": index, "count": 2, "listing_sha256": "cd" * 32, "images_total": 3})
+
+
+EMBEDDINGS: dict[str, list[Case]] = {
+    "embeddings": [{"emb/embeddings.json": _embeddings_manifest(["a.jpg", "sub/b.png"]), "emb/a.jpg.npy": _npy(0),
+                    "emb/sub/b.png.npy": _npy(1)}],
+    "embeddings-merge": [{"emb/embeddings.0-of-2.json": _embeddings_shard(0, ["a.jpg", "sub/b.png"]),
+                          "emb/embeddings.1-of-2.json": _embeddings_shard(1, ["c.jpg"])}],
 }

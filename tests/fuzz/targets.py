@@ -13,12 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from samcli.engine.stored import StoredEmbeddings
 from samcli.errors import SamcliError
 from samcli.eval.metrics import InstanceResult
+from samcli.io.embeddings import folder_manifest, identity_differences, read_manifest
+from samcli.io.images import ImageRef
 from samcli.io.prompts import PromptError, load_prompts, match_image, resolve
 from samcli.io.prompts.class_names import read_names
 from samcli.ops import rle
 from samcli.writers.journal import Journal
+from samcli.writers.embeddings_merge import merge_manifests
 from samcli.writers.merge import merge
 from samcli.writers.results import FORMATS, write_results
 from tests.fuzz import seeds
@@ -91,6 +95,25 @@ def _merge(folder: Path, case: Case) -> str:
     return ITEM_ERRORS if report.missing else LOADED
 
 
+def _embeddings(folder: Path, case: Case) -> str:
+    """`--embeddings DIR`: the manifest read and compared, each image's .npy looked up."""
+    manifest = folder_manifest(folder / "emb")
+    if manifest is None:
+        return LOADED
+    identity_differences(manifest.identity, {"model": "mobilesam", "weights_sha256": "ab" * 32})
+    stored = StoredEmbeddings(folder / "emb")
+    warnings = [stored.find(ImageRef(folder / key, key), entry["sha256"])[1] for key, entry in manifest.images.items()]
+    return ITEM_ERRORS if any(warnings) else LOADED
+
+
+def _embeddings_merge(folder: Path, case: Case) -> str:
+    """`samcli merge` of `embed --shard` manifests; what it writes must read back."""
+    out = folder / "emb" / "embeddings.json"
+    _, missing = merge_manifests(sorted(folder / n for n in case), out)
+    read_manifest(out)
+    return ITEM_ERRORS if missing else LOADED
+
+
 TARGETS: list[Target] = (
     # format named for COCO (a results list sniffs as such only by its first record) and YOLO; sniffed otherwise
     [Target(name, cases, _prompts(next((f for f in ("coco", "yolo") if name.startswith(f)), "auto")))
@@ -99,6 +122,8 @@ TARGETS: list[Target] = (
     + [Target("journal", seeds.JOURNALS["journal"], _journal(False)),
        Target("journal-eval", seeds.JOURNALS["journal-eval"], _journal(True))]
     + [Target(name, cases, _merge) for name, cases in seeds.MERGE.items()]
+    + [Target("embeddings", seeds.EMBEDDINGS["embeddings"], _embeddings),
+       Target("embeddings-merge", seeds.EMBEDDINGS["embeddings-merge"], _embeddings_merge)]
 )
 
 
