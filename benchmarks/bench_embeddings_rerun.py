@@ -22,7 +22,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench_vs_ort_loop import wall
+from bench_vs_ort_loop import paired
 from common import REPO  # noqa: E402
 from tests.parity import write_checkpoint
 
@@ -69,11 +69,9 @@ def main() -> None:
         print("re-run:", shlex.join(prefix + rerun))
         print("full:  ", shlex.join(prefix + full))
         return
-    wall(rerun, env), wall(full, env)  # warm-up: file caches
-    pairs = [(wall(full, env), wall(rerun, env)) for _ in range(args.repeat)]
-    ratios = [f / r for f, r in pairs]
-    print(f"{args.model} ({args.runtime}): full {statistics.median(p[0] for p in pairs):.2f} s, re-run with "
-          f"--embeddings {statistics.median(p[1] for p in pairs):.2f} s (medians of {args.repeat}); full / re-run "
+    full_s, rerun_s, ratios = paired(full, rerun, env, args.repeat)
+    print(f"{args.model} ({args.runtime}): full {full_s:.2f} s, re-run with "
+          f"--embeddings {rerun_s:.2f} s (medians of {args.repeat}); full / re-run "
           f"per pair: median {statistics.median(ratios):.2f}, min {min(ratios):.2f}, max {max(ratios):.2f}")
 
 

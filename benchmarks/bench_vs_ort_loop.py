@@ -74,6 +74,14 @@ def wall(command: list[str], env: dict) -> float:
     return time.perf_counter() - started
 
 
+def paired(a: list[str], b: list[str], env: dict, repeat: int) -> tuple[float, float, list[float]]:
+    """A and B in turn, after one warm-up of each: (median A s, median B s, A / B per pair)."""
+    wall(a, env), wall(b, env)  # warm-up: file caches
+    pairs = [(wall(a, env), wall(b, env)) for _ in range(repeat)]
+    return (statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs),
+            [x / y for x, y in pairs])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default="mobilesam")
@@ -93,11 +101,8 @@ def main() -> None:
         print("samcli:", shlex.join(ours))
         print("loop:  ", shlex.join(loop))
         return
-    wall(ours, env), wall(loop, env)  # warm-up: file caches
-    pairs = [(wall(ours, env), wall(loop, env)) for _ in range(args.repeat)]
-    a, b = [p[0] for p in pairs], [p[1] for p in pairs]
-    ratios = [x / y for x, y in pairs]
-    print(f"{args.model}: samcli {statistics.median(a):.2f} s, ONNX Runtime loop {statistics.median(b):.2f} s "
+    a, b, ratios = paired(ours, loop, env, args.repeat)
+    print(f"{args.model}: samcli {a:.2f} s, ONNX Runtime loop {b:.2f} s "
           f"(medians of {args.repeat}); samcli / loop per pair: median {statistics.median(ratios):.3f}, "
           f"min {min(ratios):.3f}, max {max(ratios):.3f}")
 

@@ -74,3 +74,8 @@ def kill_when(proc: subprocess.Popen, journal: Path, at_least: int, timeout: flo
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     return records(journal)
+
+
+def encodes(log: Path) -> int:
+    """How many images the fake encoder encoded (SAMCLI_FAKE_ENCODE_LOG: a line per image)."""
+    return len(log.read_text().splitlines()) if log.exists() else 0

@@ -15,6 +15,7 @@ from PIL import Image
 from samcli.io.embeddings import MANIFEST, read_manifest
 from tests.cli_helpers import invoke
 from tests.fake_models import DiscModel, write_checkpoint
+from tests.segment_job import encodes
 import torch
 
 EVERYTHING = ["--points-per-side", "4", "--pred-iou-thresh", "0.5", "--stability-score-thresh", "0.5"]
@@ -49,10 +50,6 @@ def segment(job, out: Path, *extra, **kw):
     return run(job, "segment", "-p", job[1], "-o", out, *extra, **kw)
 
 
-def count(log: Path) -> int:
-    return len(log.read_text().splitlines()) if log.exists() else 0
-
-
 @pytest.fixture(scope="module")
 def stored(job, tmp_path_factory):
     """`samcli embed` over the job's images, and a plain segment run's output."""
@@ -60,7 +57,7 @@ def stored(job, tmp_path_factory):
     folder, log = root / "emb", root / "encoded.log"
     result = run(job, "embed", "-o", folder, "-q", encoded=log)
     assert result.exit_code == 0, result.output
-    assert count(log) == 5  # every image, prompts or not
+    assert encodes(log) == 5  # every image, prompts or not
     plain = root / "plain.json"
     assert segment(job, plain, "-q").exit_code == 0
     return folder, plain
@@ -94,7 +91,7 @@ def test_segment_with_embeddings_writes_the_same_bytes_without_encoding(job, sto
     out, log = tmp_path / "out.json", tmp_path / "encoded.log"
     result = segment(job, out, "--embeddings", folder, encoded=log)
     assert result.exit_code == 0, result.output
-    assert count(log) == 0 and "0 encoded, 4 read from --embeddings" in result.output
+    assert encodes(log) == 0 and "0 encoded, 4 read from --embeddings" in result.output
     assert out.read_bytes() == plain.read_bytes()
     with_stats = segment(job, tmp_path / "stats.json", "--embeddings", folder, "--stats")
     assert "images encoded: 0, embeddings read from --embeddings: 4" in with_stats.output
@@ -112,7 +109,7 @@ def test_everything_and_eval_read_embeddings_too(job, stored, tmp_path):
             result = run(job, "everything", "-o", tmp_path / f"{name}.jsonl", "-f", "jsonl", "-q", *EVERYTHING,
                          *crops, *extra, encoded=log, model="disc-tiny")
             assert result.exit_code == 0, result.output
-            assert count(log) == (5 if name == "plain" else 0) + (4 * 5 if crops else 0)  # 4 crops per image
+            assert encodes(log) == (5 if name == "plain" else 0) + (4 * 5 if crops else 0)  # 4 crops per image
         assert (tmp_path / "stored.jsonl").read_bytes() == (tmp_path / "plain.jsonl").read_bytes()
     folder, _ = stored
     gt = tmp_path / "gt.json"
@@ -174,7 +171,7 @@ def test_save_embeddings_keeps_what_a_run_encodes_and_a_changed_image_is_encoded
     local = (mine, prompts, ckpt)
     first = segment(local, tmp_path / "1.json", "--embeddings", cache, "--save-embeddings", cache, encoded=log)
     assert first.exit_code == 0, first.output
-    assert count(log) == 4 and sorted(read_manifest(cache / MANIFEST).images) == ["a.png", "b.jpg", "sub/d.png",
+    assert encodes(log) == 4 and sorted(read_manifest(cache / MANIFEST).images) == ["a.png", "b.jpg", "sub/d.png",
                                                                                   "sub/e.png"]
     assert (tmp_path / "1.json").read_bytes().replace(str(mine).encode(), b"") \
         == plain.read_bytes().replace(str(images).encode(), b"")
@@ -183,11 +180,11 @@ def test_save_embeddings_keeps_what_a_run_encodes_and_a_changed_image_is_encoded
     log.unlink()
     again = segment(local, tmp_path / "2.json", "--embeddings", cache, "--save-embeddings", cache, encoded=log)
     assert again.exit_code == 0, again.output
-    assert count(log) == 2 and "b.jpg: its stored embedding is unusable" in again.output
+    assert encodes(log) == 2 and "b.jpg: its stored embedding is unusable" in again.output
     assert (tmp_path / "2.json").read_bytes() == (tmp_path / "1.json").read_bytes()
     log.unlink()
     third = segment(local, tmp_path / "3.json", "--embeddings", cache, encoded=log)
-    assert count(log) == 0 and third.exit_code == 0
+    assert encodes(log) == 0 and third.exit_code == 0
 
 
 def test_float16_embeddings_are_half_the_size_and_part_of_the_fingerprint(job, tmp_path):

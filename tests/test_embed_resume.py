@@ -12,7 +12,7 @@ import pytest
 
 from samcli.io.embeddings import MANIFEST, SAVING_JOURNAL, read_manifest
 from tests.cli_helpers import invoke
-from tests.segment_job import kill_when, make_segment_job
+from tests.segment_job import encodes, kill_when, make_segment_job
 
 N_IMAGES = 12
 
@@ -20,10 +20,6 @@ N_IMAGES = 12
 @pytest.fixture(scope="module")
 def job(tmp_path_factory):
     return make_segment_job(tmp_path_factory.mktemp("job"), N_IMAGES)
-
-
-def encodes(log: Path) -> int:
-    return len(log.read_text().splitlines()) if log.exists() else 0
 
 
 def here(job, *args, log: Path | None = None):

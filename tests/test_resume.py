@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.segment_job import kill_when, make_segment_job, records
+from tests.segment_job import encodes, kill_when, make_segment_job, records
 
 N_IMAGES = 12
 
@@ -20,10 +20,6 @@ N_IMAGES = 12
 def job(tmp_path_factory):
     """12 small photos, two boxes each, and the disc model's weights."""
     return make_segment_job(tmp_path_factory.mktemp("job"), N_IMAGES)
-
-
-def encodes(log: Path) -> int:
-    return len(log.read_text().splitlines()) if log.exists() else 0
 
 
 @pytest.fixture(scope="module")
