@@ -223,3 +223,17 @@ def test_shards_write_into_one_folder_and_merge_into_the_single_runs_manifest(jo
     assert (shared / MANIFEST).read_bytes() == (folder / MANIFEST).read_bytes()
     for npy in folder.rglob("*.npy"):
         assert (shared / npy.relative_to(folder)).read_bytes() == npy.read_bytes()
+
+
+def test_a_stored_file_of_objects_is_refused_without_advice_to_unpickle_it(tmp_path):
+    """numpy's own message says to load it with allow_pickle, which would run code from the file."""
+    from samcli.io.embeddings import load_embedding
+
+    path = tmp_path / "a.jpg.npy"
+    np.save(path, np.array([{"x": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError) as refused:
+        load_embedding(path, [1, 1, 4, 4], "float32")
+    assert str(refused.value) == f"{path} is not a whole .npy file of numbers"
+    path.write_bytes(path.read_bytes()[:20])  # cut short
+    with pytest.raises(ValueError, match="not a whole .npy file"):
+        load_embedding(path, [1, 1, 4, 4], "float32")

@@ -140,7 +140,12 @@ def folder_manifest(folder: Path) -> Manifest | None:
 def load_embedding(path: Path, shape: list[int], dtype: str) -> np.ndarray:
     """One stored embedding, checked against the manifest's shape and dtype (ValueError:
     a file cut short, replaced, or of another shape)."""
-    array = np.load(path, allow_pickle=False)
+    try:
+        array = np.load(path, allow_pickle=False)
+    except (ValueError, EOFError) as exc:
+        # not numpy's words: for a file holding objects they advise loading it with
+        # allow_pickle, which would run code from the file
+        raise ValueError(f"{path} is not a whole .npy file of numbers") from exc
     if list(array.shape) != list(shape) or array.dtype != np.dtype(dtype):
         raise ValueError(f"{path} holds {array.dtype} {list(array.shape)}, the manifest says {dtype} {list(shape)}")
     return array
