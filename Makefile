@@ -31,13 +31,15 @@ setup:
 	$(PYTHON) -m venv $(CONSUMERS)
 	$(CONSUMERS)/bin/python -m pip install -q -r tests/consumers/requirements.txt
 
-# --dist loadgroup: tests marked xdist_group (the ONNX ones) share one worker and its session fixtures
+# --dist loadfile: a test file's cases run on one worker, in file order (the README examples build on
+# each other; tests/test_ray.py shares one cluster). Not loadgroup: with pytest 9, xdist's group
+# suffix no longer reaches the node ids, and groups are silently spread over the workers.
 test:
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=15
 
 # Includes the cases marked slow.
 test-all:
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m '' --durations=15
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile -m '' --durations=15
 
 # Hostile and damaged input files through every reader (>= 10,000 cases): counts per reader and outcome.
 # Failing cases are saved under fuzz-failures/. `make test` runs a fixed-seed sample of ~1,000.

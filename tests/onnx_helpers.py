@@ -20,10 +20,6 @@ from tests.sam_head_parity import PROMPT_SETS, load_rgb
 
 onnxruntime = pytest.importorskip("onnxruntime", reason="samcli[onnx] is not installed: ONNX is NOT verified")
 
-#: every ONNX test on one xdist worker (`make test` runs --dist loadgroup), so the
-#: session's exports (conftest `onnx_files`) are made once, not once per worker
-ONE_WORKER = pytest.mark.xdist_group("onnx")
-
 #: model id → parity fixture. The default run covers every encoder family
 #: (TinyViT, EfficientViT, EfficientSAM's ViT, RepViT; SAM's ViT in a small
 #: configuration, test_onnx_export) and every decoder (SAM's head, EfficientSAM's,

@@ -14,10 +14,9 @@ import torch
 from samcli.models.encoders.vit_sam import ImageEncoderViT
 from samcli.onnx.export import SAM_INTERFACE, export_encoder, interface_of
 from samcli.onnx.runtime_graphs import EncoderGraph
-from tests.onnx_helpers import (ONE_WORKER, assert_same_masks, dog, efficientsam_interface_inputs, encode_both,
+from tests.onnx_helpers import (assert_same_masks, dog, efficientsam_interface_inputs, encode_both,
                                 fixture_prompts, model_params, sam_interface_inputs, session, torch_output)
 
-pytestmark = ONE_WORKER
 
 
 def decoded_by_file(exported, model, enc, prompt, mask=None):

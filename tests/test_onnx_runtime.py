@@ -22,11 +22,10 @@ from samcli.onnx.engine_runtime import resolve_runtime, weightless
 from samcli.onnx.export import EXPORT_VERSION
 from samcli.onnx.runtime import OrtModel
 from tests.cli_helpers import invoke, samcli
-from tests.onnx_helpers import ONE_WORKER, MIN_IOU, SCORE_ATOL, fixture_prompts, hardlink_or_copy
+from tests.onnx_helpers import MIN_IOU, SCORE_ATOL, fixture_prompts, hardlink_or_copy
 from tests.parity import IMAGES_DIR, mask_iou
 from tests.pipeline_goldens import native_prompt_json
 
-pytestmark = ONE_WORKER
 
 
 def ort_model(onnx_files, model_id: str, fixture: str) -> OrtModel:

@@ -28,7 +28,6 @@ import torch
 from tests.cli_helpers import FAKE_ENV, SAMPLES, invoke, samcli
 from tests.fake_models import write_checkpoint
 
-pytestmark = pytest.mark.xdist_group("ray-cluster")  # one cluster: `make test` runs with --dist loadgroup
 
 TOKEN = secrets.token_hex(16)
 AUTH = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": TOKEN}

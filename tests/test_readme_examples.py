@@ -6,7 +6,8 @@ The convention, for whoever writes an example:
   one) or a whole ```python block. They run in the order they appear, in ONE scratch copy of the
   repository's root (sample_data/, the Makefile, benchmarks/), like a reader pasting them into one
   shell: an example may read what an earlier one wrote (`samcli convert out/sample.json` after the
-  main job). Write paths that exist there: sample_data/images, sample_data/prompts/*,
+  main job); so this file's cases must run on one worker, in order (`make test`: --dist loadfile).
+  Write paths that exist there: sample_data/images, sample_data/prompts/*,
   sample_data/eval/*, or files an earlier example writes.
 - `samcli` and `.venv/bin/samcli` are this checkout's. Weights come from stand-ins (the parity rule
   over each model's own state dict) under the released file names: in the cache ($SAMCLI_HOME,
@@ -114,8 +115,6 @@ CANNOT_RUN = {
 NOT_EVEN_DRY = {"make setup", "ray start --head --port 6379", "ray stop"}
 #: the models whose stand-in weights the examples find (default model, the examples' --model choices, U²-Netp)
 STAND_INS = ("efficientvit-sam-l0", "mobilesam", "edgesam", "u2netp")
-
-pytestmark = pytest.mark.xdist_group("readme_examples")  # one worker, in README order, one sandbox
 
 
 def marks(example):
