@@ -15,14 +15,12 @@ full / re-run are printed (per pair: steadier on a shared CPU).
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
-import statistics
 import subprocess
 import sys
 from pathlib import Path
 
-from bench_vs_ort_loop import paired
+from bench_vs_ort_loop import offline_env, paired, spread
 from common import REPO  # noqa: E402
 from tests.parity import write_checkpoint
 
@@ -62,7 +60,7 @@ def main() -> None:
     parser.add_argument("--print-commands", action="store_true", help="Prepare, print both commands and stop.")
     args = parser.parse_args()
     work = args.work / f"{args.model}-{args.runtime}"
-    env = {**os.environ, "SAMCLI_HOME": str(work / "home"), "SAMCLI_OFFLINE": "1", "PYTHONPATH": str(REPO)}
+    env = offline_env(work / "home")
     rerun, full = prepare(args.model, args.runtime, work, env)
     if args.print_commands:
         prefix = ["env", f"SAMCLI_HOME={env['SAMCLI_HOME']}", "SAMCLI_OFFLINE=1", f"PYTHONPATH={REPO}"]
@@ -72,7 +70,7 @@ def main() -> None:
     full_s, rerun_s, ratios = paired(full, rerun, env, args.repeat)
     print(f"{args.model} ({args.runtime}): full {full_s:.2f} s, re-run with "
           f"--embeddings {rerun_s:.2f} s (medians of {args.repeat}); full / re-run "
-          f"per pair: median {statistics.median(ratios):.2f}, min {min(ratios):.2f}, max {max(ratios):.2f}")
+          f"per pair: {spread(ratios, 2)}")
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ def prepare(model_id: str, fixture: str, work: Path, copies: int = 1) -> tuple[l
     prompts.write_text(json.dumps({"images": items}))
     exported = work / "exported"
     samcli = [sys.executable, "-m", "samcli"]
-    env = {**os.environ, "SAMCLI_HOME": str(env_home), "SAMCLI_OFFLINE": "1", "PYTHONPATH": str(REPO)}
+    env = offline_env(env_home)
     if not (exported / f"{model_id}.json").is_file():
         subprocess.run([*samcli, "export", "onnx", "--model", model_id, "--checkpoint", str(checkpoint), "--out",
                         str(exported), "--quiet"], check=True, env=env, cwd=REPO)
@@ -66,6 +66,15 @@ def prepare(model_id: str, fixture: str, work: Path, copies: int = 1) -> tuple[l
     loop = [sys.executable, str(REPO / "benchmarks" / "ort_loop.py"), str(exported), model_id, str(photos),
             str(prompts), str(work / "loop.json")]
     return ours, loop
+
+
+def offline_env(home: Path) -> dict:
+    """The environment of a timed samcli: its own cache, offline, this checkout."""
+    return {**os.environ, "SAMCLI_HOME": str(home), "SAMCLI_OFFLINE": "1", "PYTHONPATH": str(REPO)}
+
+
+def spread(ratios: list[float], digits: int = 3) -> str:
+    return f"median {statistics.median(ratios):.{digits}f}, min {min(ratios):.{digits}f}, max {max(ratios):.{digits}f}"
 
 
 def wall(command: list[str], env: dict) -> float:
@@ -95,7 +104,7 @@ def main() -> None:
     fixture = get_spec(args.model).parity
     work = args.work / f"{args.model}-x{args.copies}"
     ours, loop = prepare(args.model, fixture, work, args.copies)
-    env = {**os.environ, "SAMCLI_HOME": str(work / "home"), "SAMCLI_OFFLINE": "1", "PYTHONPATH": str(REPO)}
+    env = offline_env(work / "home")
     if args.print_commands:
         print(f"export SAMCLI_HOME={shlex.quote(env['SAMCLI_HOME'])} SAMCLI_OFFLINE=1 PYTHONPATH={REPO}")
         print("samcli:", shlex.join(ours))
@@ -103,8 +112,7 @@ def main() -> None:
         return
     a, b, ratios = paired(ours, loop, env, args.repeat)
     print(f"{args.model}: samcli {a:.2f} s, ONNX Runtime loop {b:.2f} s "
-          f"(medians of {args.repeat}); samcli / loop per pair: median {statistics.median(ratios):.3f}, "
-          f"min {min(ratios):.3f}, max {max(ratios):.3f}")
+          f"(medians of {args.repeat}); samcli / loop per pair: {spread(ratios)}")
 
 
 if __name__ == "__main__":
