@@ -8,8 +8,9 @@ import pytest
 import torch
 
 import samcli.engine.segment as segment_module
-from samcli.engine import device as device_module
-from samcli.engine.device import default_workers, exact_fp32, to_host
+from samcli.engine import choices as device_module
+from samcli.engine.choices import default_workers
+from samcli.engine.device import exact_fp32, to_host
 from samcli.engine.pipeline import Job, PipelineOptions
 from samcli.engine.segment import SegmentOptions, Segmenter
 from samcli.errors import SamcliError
@@ -38,13 +39,13 @@ def annotations(results) -> list[list[tuple]]:
 
 
 def test_default_workers_by_device(monkeypatch):
-    assert default_workers(torch.device("cpu")) == 2
+    assert default_workers("cpu") == 2
     monkeypatch.setattr(device_module.os, "sched_getaffinity", lambda _: set(range(16)), raising=False)
-    assert default_workers(torch.device("cuda")) == 15  # all cores but the main thread's
+    assert default_workers("cuda") == 15  # all cores but the main thread's
     monkeypatch.setattr(device_module.os, "sched_getaffinity", lambda _: set(range(64)), raising=False)
-    assert default_workers(torch.device("cuda")) == 16
+    assert default_workers("cuda") == 16
     monkeypatch.setattr(device_module.os, "sched_getaffinity", lambda _: {0}, raising=False)
-    assert default_workers(torch.device("cuda")) == 2
+    assert default_workers("cuda") == 2
     assert Segmenter(DiscModel(), pipeline=PipelineOptions("cpu")).workers == 2
     assert Segmenter(DiscModel(), pipeline=PipelineOptions("cpu", workers=5)).workers == 5
     with pytest.raises(SamcliError):

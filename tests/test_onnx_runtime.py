@@ -205,7 +205,7 @@ def test_cli_help_imports_no_torch():
 
 
 def test_optimised_graph_is_saved_once_and_reused(onnx_files, tmp_path):
-    from samcli.onnx.runtime import machine_key, session
+    from samcli.onnx.sessions import machine_key, session
 
     _, files = onnx_files("mobilesam", "mobilesam")
     decoder = tmp_path / "decoder.onnx"

@@ -30,7 +30,7 @@ from samcli.writers.results import ResultWriter
 from samcli.writers.stats import StatsTotals
 
 if TYPE_CHECKING:  # torch comes with these: imported where used, so `samcli --help` starts without it
-    from samcli.engine.pipeline import Job, PipelineOptions
+    from samcli.engine.jobs import Job, PipelineOptions
     from samcli.engine.runners import Runner, RunnerSpec
 
 T = TypeVar("T")
@@ -210,11 +210,11 @@ def or_exit(step: Callable[[], T]) -> T:
 def runtime_or_exit(runtime: str, model: str, weights: Path, pipeline: PipelineOptions, quiet: bool) -> str:
     """--runtime resolved for this model and pipeline ("torch" or "onnxruntime"); for
     ONNX Runtime its files are built now if missing (once per weights file), saying so."""
-    from samcli.engine.device import resolve_device
+    from samcli.engine.choices import device_type
     from samcli.onnx.engine_runtime import prepare_runtime, resolve_runtime
 
     try:
-        chosen = resolve_runtime(runtime, model, resolve_device(pipeline.device).type, pipeline.precision,
+        chosen = resolve_runtime(runtime, model, device_type(pipeline.device), pipeline.precision,
                                  pipeline.compile, pipeline.channels_last)
         if chosen == "onnxruntime":
             prepare_runtime(model, weights, pipeline.precision, None if quiet else lambda m: err.print(escape(m)))
@@ -228,13 +228,13 @@ def runtime_or_exit(runtime: str, model: str, weights: Path, pipeline: PipelineO
 def run_settings(pipeline: PipelineOptions, **settings: Any) -> dict[str, Any]:
     """The settings a journal must match to be resumed: the command's own, plus the
     precision actually used and the batch sizes (batching can move float results)."""
-    from samcli.engine.device import resolve_device, resolve_precision
+    from samcli.engine.choices import device_type, precision_name
 
     try:
-        dtype = resolve_precision(pipeline.precision, resolve_device(pipeline.device))
+        dtype = precision_name(pipeline.precision, device_type(pipeline.device))
     except SamcliError as exc:
         raise fail(str(exc)) from None
-    precision = "int8" if pipeline.precision == "int8" else str(dtype).removeprefix("torch.")
+    precision = "int8" if pipeline.precision == "int8" else dtype
     return {**settings, "precision": precision, "batch_size": pipeline.batch_size}
 
 
@@ -297,6 +297,6 @@ def output_counts(entries: Iterable, earlier: int) -> OutputCounts:
 
 
 def jobs_for(refs: Iterable[ImageRef], prompts: dict[str, list] | None = None) -> list[Job]:
-    from samcli.engine.pipeline import Job
+    from samcli.engine.jobs import Job
 
     return [Job(ref, list((prompts or {}).get(ref.key, []))) for ref in refs]

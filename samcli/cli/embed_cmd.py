@@ -49,7 +49,7 @@ def embed(
     and per image its original and resized sizes (what a decoder needs to map prompts).
     `segment`, `everything` and `eval` reuse them with --embeddings DIR; annotators load
     the .npy files with `samcli export onnx`'s decoder (see the README)."""
-    from samcli.engine.pipeline import PipelineOptions
+    from samcli.engine.jobs import PipelineOptions
     from samcli.engine.runners import RunnerSpec
     from samcli.writers.embeddings import ManifestWriter, NpyWriter, start_over
     from samcli.writers.outputs import Outputs

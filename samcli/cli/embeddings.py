@@ -14,7 +14,7 @@ from samcli.errors import SamcliError
 from samcli.io.embeddings import MANIFEST, SAVING_JOURNAL, VERSION, Manifest, folder_manifest, identity_differences
 
 if TYPE_CHECKING:
-    from samcli.engine.pipeline import PipelineOptions
+    from samcli.engine.jobs import PipelineOptions
     from samcli.writers.outputs import Writer
 
 

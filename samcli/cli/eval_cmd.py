@@ -94,8 +94,9 @@ def evaluate(
     from a detector's boxes. Prints one table (a row per model) and, with --out,
     a JSON report. Exit 0: all evaluated; 1: finished, but some annotations,
     detections or images could not be used (listed); 2: unusable input; 3: weights."""
-    from samcli.engine.device import default_prompt_batch, resolve_device
-    from samcli.engine.pipeline import PipelineOptions
+    from samcli.engine.choices import default_prompt_batch
+    from samcli.engine.device import resolve_device
+    from samcli.engine.jobs import PipelineOptions
     from samcli.eval.pipeline import EvalOptions
     from samcli.eval.protocol_point import DEFAULT_CLICKS
     from samcli.eval.report import REPORT_VERSION
@@ -138,7 +139,7 @@ def evaluate(
     # the journals' fingerprint: what decides a model's per-image results (not --max-images: a subset)
     point = {"max_clicks": options.max_clicks, "feedback": feedback} if protocol == "point" else {}
     settings = run_settings(pipeline, protocol=protocol, multimask=multimask,
-                            prompt_batch=prompt_batch or default_prompt_batch(resolved), **point, **stored.settings())
+                            prompt_batch=prompt_batch or default_prompt_batch(resolved.type), **point, **stored.settings())
     inputs = {"annotations": annotations, "detections": detections}
     todo = [r for r in refs if r.key in truth]
     with tempfile.TemporaryDirectory(prefix="samcli-eval-") as scratch:

@@ -85,7 +85,7 @@ def everything(
     TinySAM's two-round version. Works with every model. Options keep the names
     and defaults of SAM's generator so existing settings carry over."""
     from samcli.engine.everything import EverythingParams
-    from samcli.engine.pipeline import PipelineOptions
+    from samcli.engine.jobs import PipelineOptions
     from samcli.engine.runners import RunnerSpec
 
     out = results_target(out, fmt)

@@ -68,7 +68,7 @@ def salient(
     with the most saliency → 5 clicks (its centre of mass and its 4 quadrants') →
     one SAM mask → RGBA cutout + annotation. Images with no salient object are
     reported and skipped; they do not fail the run."""
-    from samcli.engine.pipeline import PipelineOptions
+    from samcli.engine.jobs import PipelineOptions
     from samcli.engine.runners import RunnerSpec
     from samcli.engine.salient import SalientOptions
     from samcli.models.registry import spec_for

@@ -24,7 +24,7 @@ from samcli.words import plural
 def output_categories(prompt_file: PromptFile) -> dict[int, str]:
     """The prompt file's categories, and the default one when a prompt has none:
     known before the run, so every shard numbers yolo-seg classes alike."""
-    from samcli.engine.segment import DEFAULT_CATEGORY_ID
+    from samcli.engine.prompted import DEFAULT_CATEGORY_ID
 
     categories = dict(prompt_file.categories)
     if DEFAULT_CATEGORY_ID not in categories and any(
@@ -94,9 +94,9 @@ def segment(
     applied), x right, y down. Exit code 0 only if every image and prompt
     succeeded; see the README for the others.
     """
-    from samcli.engine.pipeline import PipelineOptions
+    from samcli.engine.jobs import PipelineOptions
     from samcli.engine.runners import RunnerSpec
-    from samcli.engine.segment import SegmentOptions
+    from samcli.engine.prompted import SegmentOptions
 
     out = results_target(out, fmt)
     check_format(fmt, out)

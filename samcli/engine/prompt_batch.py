@@ -9,11 +9,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import torch
 
 from samcli.io.prompts.types import Prompt
-from samcli.models.base import Geometry, PromptTensors
+from samcli.models.geometry import Geometry
+
+if TYPE_CHECKING:
+    from samcli.models.base import PromptTensors
 
 
 @dataclass(frozen=True)
@@ -34,17 +38,26 @@ def group_by_shape(refs: list[PromptRef]) -> list[list[PromptRef]]:
     return list(groups.values())
 
 
-def to_tensors(refs: list[PromptRef], geoms: list[Geometry]) -> PromptTensors:
-    """Scale to each image's prompt frame in float64, then cast to float32 (as
-    the references' predictors do)."""
+def to_arrays(refs: list[PromptRef], geoms: list[Geometry]) -> tuple[np.ndarray | None, ...]:
+    """→ (coords (B, N, 2) float32, labels (B, N) int64, boxes (B, 4) float32; None where the
+    prompts have none), each prompt scaled to its image's prompt frame in float64, then cast
+    to float32 (as the references' predictors do)."""
     first = refs[0].prompt
     coords = labels = boxes = None
     if first.points is not None:
-        coords = np.stack([geoms[r.slot].to_prompt_frame(r.prompt.points) for r in refs])
-        coords = torch.from_numpy(coords.astype(np.float32))
-        labels = torch.from_numpy(np.stack([r.prompt.labels for r in refs]).astype(np.int64))
+        coords = np.stack([geoms[r.slot].to_prompt_frame(r.prompt.points) for r in refs]).astype(np.float32)
+        labels = np.stack([r.prompt.labels for r in refs]).astype(np.int64)
     if first.box is not None:
         corners = np.stack([geoms[r.slot].to_prompt_frame(r.prompt.box.reshape(2, 2)).reshape(4) for r in refs])
-        boxes = torch.from_numpy(corners.astype(np.float32))
+        boxes = corners.astype(np.float32)
+    return coords, labels, boxes
+
+
+def to_tensors(refs: list[PromptRef], geoms: list[Geometry]) -> PromptTensors:
+    """`to_arrays` as the PyTorch models' input."""
+    import torch
+
+    from samcli.models.base import PromptTensors
+
     index = torch.tensor([r.slot for r in refs], dtype=torch.long)
-    return PromptTensors(index, coords, labels, boxes)
+    return PromptTensors(index, *(None if a is None else torch.from_numpy(a) for a in to_arrays(refs, geoms)))

@@ -27,7 +27,7 @@ from typing import Generator, Iterator
 
 import numpy as np
 
-from samcli.engine.pipeline import Job
+from samcli.engine.jobs import Job
 from samcli.engine.ray_job import ClusterJob, check_workers, for_cluster
 from samcli.engine.records import ImageResult
 from samcli.engine.runners import RunnerSpec

@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from samcli.engine.pipeline import Job
+from samcli.engine.jobs import Job
 from samcli.engine.records import ImageResult
 from samcli.engine.runners import RunnerSpec
 from samcli.errors import CheckpointError, InputError, SamcliError

@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from samcli.ops import rle
+
 
 @dataclass
 class Annotation:
@@ -29,6 +31,15 @@ class Annotation:
         return {"category_id": self.category_id, "segmentation": self.rle, "area": self.area,
                 "bbox": [round(v, 2) for v in self.bbox], "iscrowd": 0, "score": round(self.score, 6),
                 **self.extra}
+
+
+def to_annotations(rles: list[dict], scores: list[float], extras: list[dict],
+                   category_ids: list[int] | None = None) -> list[Annotation]:
+    """One Annotation per RLE, with its COCO area and bbox."""
+    boxes, areas = rle.bbox(rles), rle.area(rles)
+    cats = category_ids or [1] * len(rles)
+    return [Annotation(rle=r, bbox=boxes[i], area=areas[i], score=float(scores[i]), category_id=cats[i],
+                       extra=extras[i]) for i, r in enumerate(rles)]
 
 
 @dataclass

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Iterable, Iterator, Protocol
 
-from samcli.engine.pipeline import Job, PipelineOptions
+from samcli.engine.jobs import Job, PipelineOptions
 from samcli.engine.records import ImageResult
 
 
@@ -40,6 +40,12 @@ class RunnerSpec:
         return replace(self, pipeline=replace(self.pipeline, **changes))
 
     def build(self, weights: bool = True) -> Runner:
+        if self.runtime == "onnxruntime" and self.command == "segment":  # never imports torch
+            from samcli.engine.ort_segment import OrtSegmenter
+            from samcli.onnx.lean import load_lean
+
+            return OrtSegmenter(load_lean(self.model, self.checkpoint, self.pipeline.precision, sessions=weights),
+                                self.settings, self.pipeline)
         from samcli.engine.everything import EverythingRunner
         from samcli.engine.salient import SalientRunner
         from samcli.engine.segment import Segmenter

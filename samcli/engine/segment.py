@@ -11,60 +11,29 @@ not grow with the prompts of an image (a batch of typical images is one window).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import numpy as np
 import torch
 
-from samcli.engine.device import autocast, default_prompt_batch, synchronize, to_host
-from samcli.engine.masks import binary_masks, to_annotations
-from samcli.engine.pipeline import ImagePipeline, Job, Loaded, PipelineOptions
+from samcli.engine.choices import default_prompt_batch
+from samcli.engine.device import autocast, synchronize, to_host
+from samcli.engine.masks import binary_masks
+from samcli.engine.pipeline import ImagePipeline, Loaded, PipelineOptions
 from samcli.engine.prefetch import batched
 from samcli.engine.progress import PromptProgress
-from samcli.engine.prompt_batch import PromptRef, group_by_shape, shape_of, to_tensors
-from samcli.engine.records import Annotation
+from samcli.engine.prompt_batch import PromptRef, group_by_shape, to_tensors
+from samcli.engine.prompted import (DEFAULT_CATEGORY_ID, MASKS_IN_FLIGHT, SCORE_MODES, PromptSegmenting, SegmentOptions,
+                                    ranking_score)
 from samcli.engine.timing import StageTimes, add_times
-from samcli.errors import InputError, SamcliError
-from samcli.io.images import ImageRef
-from samcli.io.prompts.resolve import resolve
-from samcli.io.prompts.types import Prompt
-from samcli.models.base import MULTIMASK_MODES, PromptableModel
+from samcli.models.base import PromptableModel
 from samcli.ops import rle
 from samcli.ops.memory import release_free_heap
 
-DEFAULT_CATEGORY_ID = 1
+__all__ = ["DEFAULT_CATEGORY_ID", "SCORE_MODES", "SegmentOptions", "Segmenter", "ranking_score"]
+
 #: CUDA: full-size uint8 masks copied to the host before the wait that RLE-encodes
 #: them (bounds pinned memory on huge images; typically a whole batch fits)
 HOST_MASK_BUDGET_MB = 256.0
-#: prompts decoded before their masks are made: bounds the low-res logits held
-#: (256 × 256 float32 = 256 KiB each, so 64 MiB) whatever the prompts per image
-MASKS_IN_FLIGHT = 256
-#: what an annotation's `score` is (see `ranking_score`)
-SCORE_MODES = ("detection", "mask", "product")
-
-
-@dataclass(frozen=True)
-class SegmentOptions:
-    #: prompts per decoder call; None: engine.device.default_prompt_batch
-    prompt_batch: int | None = None
-    multimask: str = "auto"
-    score: str = "detection"  # one of SCORE_MODES
-
-    def __post_init__(self) -> None:
-        if self.multimask not in MULTIMASK_MODES:
-            raise SamcliError(f"--multimask must be one of {', '.join(MULTIMASK_MODES)}")
-        if self.score not in SCORE_MODES:
-            raise SamcliError(f"--score must be one of {', '.join(SCORE_MODES)}, not {self.score!r}")
-        if self.prompt_batch is not None and self.prompt_batch < 1:
-            raise SamcliError("--prompt-batch must be at least 1")
-
-
-@dataclass
-class _Prompts:
-    """Per-image state: the usable prompts in pixels and their file positions."""
-
-    prompts: list[Prompt] = field(default_factory=list)
-    indices: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -90,16 +59,6 @@ class _Masks:
             self.rles[ref.slot][ref.index] = code
 
 
-def ranking_score(mode: str, detection: float | None, predicted_iou: float) -> float:
-    """An annotation's `score`, what COCO AP ranks by. A prompt from a detection (COCO
-    results, YOLO conf, GroundingDINO logit) ranks by the detection's confidence
-    (`detection`, as the papers' zero-shot instance segmentation does), or by that times
-    the mask's predicted IoU (`product`); other prompts, and `mask`, by the predicted IoU."""
-    if detection is None or mode == "mask":
-        return predicted_iou
-    return detection if mode == "detection" else detection * predicted_iou
-
-
 def _rows_of(decoded: list[_Decoded], slot: int) -> tuple[list[PromptRef], torch.Tensor]:
     """One image's prompts in a window and their low-res logits (n, h, w), copied once at most."""
     owners, parts = [], []
@@ -111,7 +70,7 @@ def _rows_of(decoded: list[_Decoded], slot: int) -> tuple[list[PromptRef], torch
     return owners, parts[0] if len(parts) == 1 else torch.cat(parts)
 
 
-class Segmenter(ImagePipeline):
+class Segmenter(PromptSegmenting, ImagePipeline):
     """Runs a promptable model over images. `run` streams ImageResults in input order;
     images without prompts are listed (with their size) but never encoded."""
 
@@ -119,35 +78,10 @@ class Segmenter(ImagePipeline):
                  pipeline: PipelineOptions | None = None) -> None:
         super().__init__(model, pipeline)
         self.segment_options = options or SegmentOptions()
-        self.prompt_batch = self.segment_options.prompt_batch or default_prompt_batch(self.device)
+        self.prompt_batch = self.segment_options.prompt_batch or default_prompt_batch(self.device.type)
         #: bytes of masks copied to the host before waiting to RLE-encode them; 0 on the CPU
         #: (each chunk at once: there is nothing to wait for, and memory stays as low as ever)
         self.host_mask_budget = int(HOST_MASK_BUDGET_MB * 2**20) if self.device.type == "cuda" else 0
-
-    def segment(self, image: np.ndarray, prompts: list[Prompt]) -> list[Annotation]:
-        """One in-memory RGB uint8 image → one annotation per prompt."""
-        (result,) = self.run([Job(ImageRef(path=None, key="<array>"), prompts, image=image)])  # type: ignore[arg-type]
-        if result.error:
-            raise SamcliError(result.error)
-        return result.annotations
-
-    def prepare(self, loaded: Loaded, job: Job) -> bool:
-        result, state = loaded.result, _Prompts()
-        for k, prompt in enumerate(job.prompts):
-            try:
-                pixel_prompt, warnings = resolve(prompt, result.width, result.height)
-            except InputError as exc:  # this prompt is unusable; the image's others still run
-                result.prompt_errors.append(str(exc))
-                continue
-            problem = self.model.prompt_problem(*shape_of(pixel_prompt))
-            if problem:
-                result.prompt_errors.append(f"{prompt.source or f'prompt {k}'}: {problem}")
-                continue
-            result.warnings += warnings
-            state.prompts.append(pixel_prompt)
-            state.indices.append(prompt.index if prompt.index is not None else k)
-        loaded.work = state
-        return bool(state.prompts)
 
     def process(self, items: list[Loaded], embeddings: torch.Tensor) -> None:
         refs = [PromptRef(slot, k, p) for slot, it in enumerate(items) for k, p in enumerate(it.work.prompts)]
@@ -200,22 +134,3 @@ class Segmenter(ImagePipeline):
         encode_pending()
         for ref, score in zip((ref for d in decoded for ref in d.refs), scores.tolist()):
             masks.scores[ref.slot][ref.index] = score
-
-    def _annotate(self, item: Loaded, rles: list[dict], scores: list[float]) -> None:
-        prompts = item.work.prompts
-        mode = self.segment_options.score
-        extras = []
-        for k, prompt in enumerate(prompts):
-            extra: dict = {"predicted_iou": round(scores[k], 6), "prompt_index": item.work.indices[k]}
-            if prompt.box is not None:
-                extra["prompt_box"] = [round(float(v), 2) for v in prompt.box]
-            if prompt.points is not None:
-                extra["point_coords"] = np.round(prompt.points, 2).tolist()
-                extra["point_labels"] = [int(v) for v in prompt.labels]
-            if prompt.score is not None:
-                extra["detection_score"] = prompt.score
-            extras.append(extra)
-        categories = [p.category_id if p.category_id is not None else DEFAULT_CATEGORY_ID for p in prompts]
-        ranked = [ranking_score(mode, p.score, iou) for p, iou in zip(prompts, scores)]
-        item.result.annotations = to_annotations(rles, ranked, extras, categories)
-

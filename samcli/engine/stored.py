@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import torch
+import numpy as np
 
 from samcli.errors import describe
 from samcli.io.embeddings import folder_manifest, load_embedding, npy_path
@@ -17,7 +17,7 @@ from samcli.io.images import ImageRef
 
 @dataclass
 class Found:
-    embedding: torch.Tensor  # (1, C, h, w) on the CPU, in the dtype the encoder produced it
+    embedding: np.ndarray  # (1, C, h, w) as stored (float32 or float16); the pipeline casts it to `tensor_dtype`
     original_hw: tuple[int, int]
 
 
@@ -28,7 +28,8 @@ class StoredEmbeddings:
         self.folder = Path(folder)
         self.manifest = folder_manifest(self.folder)  # None: nothing stored yet
         header = self.manifest.header if self.manifest is not None else {}
-        self.tensor_dtype = getattr(torch, header.get("tensor_dtype") or "float32")
+        #: the dtype the encoder produced, as torch names it
+        self.tensor_dtype = header.get("tensor_dtype") or "float32"
 
     def find(self, ref: ImageRef, sha256: str | None) -> tuple[Found | None, str | None]:
         """→ (the image's stored embedding, or None; a warning when one was there but unusable)."""
@@ -40,5 +41,4 @@ class StoredEmbeddings:
             array = load_embedding(npy_path(self.folder, ref.key), header["embedding_shape"], header["dtype"])
         except Exception as exc:  # cut short, replaced, deleted: this image is encoded again
             return None, f"its stored embedding is unusable ({describe(exc)}): encoded again"
-        embedding = torch.from_numpy(array).to(self.tensor_dtype)
-        return Found(embedding, tuple(entry["original_hw"])), None
+        return Found(array, tuple(entry["original_hw"])), None

@@ -10,12 +10,11 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from contextlib import contextmanager
-
-import torch
+from typing import Any
 
 
 class StageTimes:
-    def __init__(self, device: torch.device | None = None) -> None:
+    def __init__(self, device: Any = None) -> None:  # a torch.device, or None (no wait)
         self.device = device
         self.seconds: dict[str, float] = defaultdict(float)
 
@@ -26,6 +25,8 @@ class StageTimes:
             yield
         finally:
             if self.device is not None and self.device.type == "cuda":
+                import torch
+
                 torch.cuda.synchronize(self.device)
             self.seconds[stage] += time.perf_counter() - start
 

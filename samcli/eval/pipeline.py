@@ -22,7 +22,7 @@ from dataclasses import dataclass, fields
 
 import torch
 
-from samcli.engine.device import default_prompt_batch
+from samcli.engine.choices import default_prompt_batch
 from samcli.engine.pipeline import ImagePipeline, Job, Loaded, PipelineOptions
 from samcli.engine.records import ImageResult
 from samcli.engine.timing import add_times
@@ -98,7 +98,7 @@ class Evaluator(ImagePipeline):
         self.eval_options = options
         self.truth = truth
         self.detections = detections or {}
-        self.prompt_batch = options.prompt_batch or default_prompt_batch(self.device)
+        self.prompt_batch = options.prompt_batch or default_prompt_batch(self.device.type)
 
     def prepare(self, loaded: Loaded, job: Job) -> bool:
         gt = self.truth[job.ref.key]

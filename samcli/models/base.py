@@ -12,33 +12,13 @@ import numpy as np
 import torch
 from torch import nn
 
+from samcli.models.geometry import Geometry
+from samcli.models.mask_rules import MULTIMASK_MODES, MaskRules, token_problem
+
 if TYPE_CHECKING:
     from samcli.models.preprocessing import Preprocessing
 
-
-@dataclass(frozen=True)
-class Geometry:
-    """Where one image sits in the model's frames.
-
-    `prompt_hw` is the image's size inside the square prompt/mask frame (SAM's
-    1024 frame): prompts are scaled from original pixels into it, and masks are
-    cropped to it before being resized back to `original_hw`.
-    """
-
-    original_hw: tuple[int, int]
-    prompt_hw: tuple[int, int]
-
-    def scale_xy(self) -> tuple[float, float]:
-        (h, w), (ph, pw) = self.original_hw, self.prompt_hw
-        return pw / w, ph / h
-
-    def to_prompt_frame(self, xy: np.ndarray) -> np.ndarray:
-        """Original-pixel (..., 2) x,y → prompt frame, per axis, in float64 as the references do."""
-        sx, sy = self.scale_xy()
-        out = np.array(xy, dtype=np.float64, copy=True)
-        out[..., 0] *= sx
-        out[..., 1] *= sy
-        return out
+__all__ = ["Geometry", "MaskRules", "PromptTensors", "PromptableModel", "MULTIMASK_MODES"]
 
 
 @dataclass
@@ -77,9 +57,6 @@ class PromptTensors:
                              move(self.masks))
 
 
-MULTIMASK_MODES = ("auto", "always", "never")
-
-
 class PromptableModel(nn.Module):
     """Image encoder + promptable mask decoder with the reference's processing.
 
@@ -100,6 +77,8 @@ class PromptableModel(nn.Module):
     float64_points: bool = False
     #: decode() takes `PromptTensors.masks` (SAM's low-res mask prompt)
     accepts_mask_input: bool = False
+    #: mask choice, upscaling and threshold as data (the ONNX Runtime engine applies them too)
+    rules: MaskRules = MaskRules()
 
     # ---- preprocessing -------------------------------------------------
     def geometry(self, original_hw: tuple[int, int]) -> Geometry:
@@ -138,7 +117,7 @@ class PromptableModel(nn.Module):
     def binarize(self, logits: torch.Tensor, margin: float = 0.0) -> torch.Tensor:
         """Logits → mask. `margin` shifts the threshold (stability scores compare
         the masks at ±offset), without a shifted copy of the logits."""
-        return logits > margin
+        return logits >= margin if self.rules.inclusive_threshold else logits > margin
 
     def select(self, low_res: torch.Tensor, iou: torch.Tensor, prompts: PromptTensors, mode: str) -> torch.Tensor:
         """Which token to keep per prompt, (B,) long. `always`: best candidate by
@@ -152,15 +131,11 @@ class PromptableModel(nn.Module):
     def prompt_problem(self, num_points: int, has_box: bool) -> str | None:
         """Why this model cannot take a prompt of this shape, or None. Checked per
         prompt before batching, so one bad prompt never fails a whole batch."""
-        tokens = num_points + 2 * has_box
-        if self.max_points is not None and tokens > self.max_points:
-            return (f"{type(self).__name__} accepts at most {self.max_points} points per prompt "
-                    f"(a box counts as 2), this one has {tokens}")
-        return None
+        return token_problem(type(self).__name__, self.max_points, num_points, has_box)
 
     def auto_multimask(self, prompts: PromptTensors) -> bool:
-        """SAM's advice: candidates for a lone point (ambiguous), one mask otherwise."""
-        return prompts.num_points == 1 and not prompts.has_box
+        """Whether `auto` takes a candidate: the family's `rules` say for which prompt shapes."""
+        return self.rules.multimask(prompts.num_points, prompts.has_box)
 
     @property
     def candidates(self) -> slice:

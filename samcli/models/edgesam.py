@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from samcli.models.base import PromptTensors
+from samcli.models.base import MaskRules, PromptTensors
 from samcli.models.encoders.repvit import RepViTEncoder
 from samcli.models.layers import fuse_modules
 from samcli.models.spec import ModelSpec
@@ -25,10 +25,9 @@ class EdgeSam(SamHeadModel):
         # same outputs up to float rounding, about 2× fewer encoder kernels
         fuse_modules(self.image_encoder)
 
-    def auto_multimask(self, prompts: PromptTensors) -> bool:
-        """The demo's point mode (any number of points) weighs several masks; its
-        box mode asks for the single-mask output."""
-        return not prompts.has_box
+    #: the demo's point mode (any number of points) weighs several masks, by stability
+    #: (`select`); its box mode asks for the single-mask output
+    rules = MaskRules(auto="points", auto_pick="stability")
 
     def select(self, low_res: torch.Tensor, iou: torch.Tensor, prompts: PromptTensors, mode: str) -> torch.Tensor:
         """`always` / `never` as for every model. `auto` follows the reference demo:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from samcli.ops.resize import longest_side_shape
+import numpy as np
+
+from samcli.ops.resize import longest_side_shape, pil_bilinear
 
 #: how the RGB uint8 image is resized to the encoder's input
 RESIZES = {
@@ -43,4 +45,21 @@ class Preprocessing:
         """The JSON form, with each rule spelled out."""
         return {**asdict(self), "resize_rule": RESIZES[self.resize], "pad_rule": PADS[self.pad],
                 "channels": "RGB", "layout": "NCHW float32"}
+
+    def apply(self, image: np.ndarray) -> np.ndarray:
+        """uint8 RGB H×W×3 → float32 (3, S, S) in numpy, as written above: the ONNX Runtime
+        engine's preprocessing (tests hold it equal to each family's own, in torch)."""
+        s = self.input_size
+        if self.resize == "longest_side":
+            image = pil_bilinear(image, self.resized_hw(image.shape[:2]))
+        x = image.astype(np.float32) / np.float32(self.divisor) if self.divisor != 1 else image.astype(np.float32)
+        if self.resize == "stretch" and x.shape[:2] != (s, s):
+            import cv2  # plain bilinear, half-pixel centres, no antialiasing: torch's interpolate
+
+            x = cv2.resize(x, (s, s), interpolation=cv2.INTER_LINEAR)
+        x = (x - np.asarray(self.mean, np.float32)) / np.asarray(self.std, np.float32)
+        out = np.zeros((3, s, s), np.float32)
+        h, w = x.shape[:2]
+        out[:, :h, :w] = x.transpose(2, 0, 1)
+        return out
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from samcli.models.base import PromptTensors
+from samcli.models.base import MaskRules
 from samcli.models.encoders.tiny_vit import TinyViT
 from samcli.models.encoders.vit_sam import VIT_CONFIGS, ImageEncoderViT
 from samcli.models.layers import fuse_modules
@@ -32,8 +32,7 @@ class TinySam(TinyViTSam):
     """TinySAM: same architecture; its predictor always returns the 3 candidates
     and callers keep the best, so `auto` means best-of-three for every prompt."""
 
-    def auto_multimask(self, prompts: PromptTensors) -> bool:
-        return True
+    rules = MaskRules(auto="always")
 
 
 # Digests: Meta names SAM files by the first hex digits of their MD5; the full

@@ -15,10 +15,13 @@ from typing import Callable
 
 from samcli.io.digests import file_digest
 from samcli.models.checkpoint import home_dir
-from samcli.onnx.export import EXPORT_VERSION
+from samcli.onnx.versions import EXPORT_VERSION
 from samcli.writers.atomic import write_atomic
 
 ENCODER, INT8_ENCODER, DECODER, MASK_DECODER = "encoder.onnx", "encoder.int8.onnx", "decoder.onnx", "mask_decoder.onnx"
+#: what the graphs need around them, as data (`engine_runtime.describe_for_runtime`): written
+#: last, so a folder with it is complete and runs without importing torch
+DESCRIPTION = "runtime.json"
 
 
 @dataclass(frozen=True)
@@ -56,9 +59,26 @@ def weights_digest(weights: Path) -> str:
     return digest
 
 
+def runtime_folder(model_id: str, weights: Path) -> Path:
+    return onnx_home() / f"{model_id}-{weights_digest(Path(weights))[:16]}-v{EXPORT_VERSION}"
+
+
+def read_description(folder: Path) -> dict | None:
+    """The folder's DESCRIPTION, or None where it is missing or unreadable (built again)."""
+    try:
+        found = json.loads((folder / DESCRIPTION).read_text())
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def write_description(folder: Path, description: dict) -> None:
+    write_atomic(folder / DESCRIPTION, (json.dumps(description, indent=1) + "\n").encode())
+
+
 def runtime_files(model_id: str, weights: Path, precision: str, accepts_mask_input: bool) -> RuntimeFiles:
     """Where the files for these weights live (they may not exist yet: `ensure_built`)."""
-    folder = onnx_home() / f"{model_id}-{weights_digest(Path(weights))[:16]}-v{EXPORT_VERSION}"
+    folder = runtime_folder(model_id, weights)
     return RuntimeFiles(folder, folder / (INT8_ENCODER if precision == "int8" else ENCODER), folder / DECODER,
                         folder / MASK_DECODER if accepts_mask_input else None, precision)
 

@@ -88,7 +88,8 @@ def load_for_runtime(model_id: str, checkpoint: str | os.PathLike, runtime: str,
         return load_model(model_id, checkpoint=checkpoint, device="cpu", offline=True, progress=False)
     from samcli.onnx.runtime import OrtModel
 
-    host, files = prepare_runtime(model_id, checkpoint, precision, announce)
+    _, files = prepare_runtime(model_id, checkpoint, precision, announce)
+    host = weightless(model_id)
     model = OrtModel(host, files)
     model.spec = host.spec
     return model
@@ -109,11 +110,33 @@ def weightless(model_id: str):
 
 def prepare_runtime(model_id: str, checkpoint: str | os.PathLike, precision: str = "auto",
                     announce: Callable[[str], None] | None = None):
-    """→ (the model built on meta, its ONNX Runtime files), building the files now if
-    missing (the CLI calls this before a run, so the message comes before the progress bar)."""
-    from samcli.onnx.cache import ensure_built, runtime_files
+    """→ (the model's runtime description, its ONNX Runtime files), building them now if
+    missing (the CLI calls this before a run, so the message comes before the progress bar).
+    Where they are all there, nothing imports torch."""
+    from samcli.onnx.cache import ensure_built, read_description, runtime_files, runtime_folder, write_description
 
+    checkpoint, kind = Path(checkpoint), "int8" if precision == "int8" else "fp32"
+    description = read_description(runtime_folder(model_id, checkpoint))
+    if description is not None:
+        files = runtime_files(model_id, checkpoint, kind, description["accepts_mask_input"])
+        if not files.missing():
+            return description, files
     host = weightless(model_id)
-    files = runtime_files(model_id, Path(checkpoint), "int8" if precision == "int8" else "fp32",
-                          host.accepts_mask_input)
-    return host, ensure_built(files, model_id, Path(checkpoint), announce)
+    files = ensure_built(runtime_files(model_id, checkpoint, kind, host.accepts_mask_input), model_id, checkpoint,
+                         announce)
+    description = describe_for_runtime(host)
+    write_description(files.folder, description)
+    return description, files
+
+
+def describe_for_runtime(model) -> dict:
+    """What the ONNX Runtime engine without torch (`samcli.onnx.lean`) needs of a PyTorch
+    model besides its graphs: its frames, prompt limits, token layout and mask rules."""
+    from dataclasses import asdict
+
+    from samcli.onnx.tokens import layout_of
+
+    return {"model_class": type(model).__name__, "preprocessing": asdict(model.preprocessing),
+            "prompt_size": model.prompt_size, "max_points": model.max_points,
+            "candidate_tokens": list(model.candidate_tokens), "accepts_mask_input": model.accepts_mask_input,
+            "token_layout": layout_of(model), "rules": asdict(model.rules)}

@@ -25,11 +25,11 @@ from samcli.models.sam_head.model import SamHeadModel
 from samcli.writers.atomic import atomic_path
 from samcli.onnx.runtime_graphs import EncoderGraph, TokenDecoder
 from samcli.onnx.sam_interface import EfficientSamInterfaceDecoder, SamInterfaceDecoder
+from samcli.onnx.versions import EXPORT_VERSION, OPSET
 
-#: ONNX opset of every exported file (SAM's exporter's default; ORT ≥ 1.14 runs it)
-OPSET = 17
-#: bumped whenever exported graphs change: cached runtime files of older versions are rebuilt
-EXPORT_VERSION = 1
+__all__ = ["EXPORT_VERSION", "OPSET", "export_encoder", "export_token_decoder", "export_interface_decoder",
+           "interface_of"]
+
 #: the interface each decoder file speaks (README: "ONNX decoder" column)
 SAM_INTERFACE, EFFICIENTSAM_INTERFACE = "sam", "efficientsam"
 

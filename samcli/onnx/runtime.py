@@ -9,75 +9,16 @@ building it costs milliseconds, not the seconds of building and loading the real
 """
 from __future__ import annotations
 
-import functools
-import hashlib
-import platform
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import torch
 
 from samcli.models.base import Geometry, PromptableModel, PromptTensors
 from samcli.onnx.cache import ENCODER, RuntimeFiles
-from samcli.onnx.deps import require
-from samcli.writers.atomic import atomic_path
+from samcli.engine.choices import cpu_count
+from samcli.onnx.sessions import session
 from samcli.onnx.tokens import prompt_tokens
-
-
-def session(path: Path, threads: int):
-    """A CPU session with all graph optimisations, `threads` threads for each op,
-    ops run one after another (the graphs are chains; parallel ops only contend).
-
-    Optimising a graph costs more than loading it (MobileSAM's encoder: 0.33 s vs
-    0.09 s of CPU), so the optimised graph is saved beside the file once and
-    loaded as is after that. It may hold kernels for this CPU's instruction set,
-    so its name carries this machine's key (`machine_key`)."""
-    ort = require("onnxruntime")
-    optimised = path.with_name(f"{path.stem}.optimised-{machine_key()}.onnx")
-    if optimised.is_file():
-        try:
-            return ort.InferenceSession(str(optimised), _options(ort, threads, optimise=False),
-                                        providers=["CPUExecutionProvider"])
-        except Exception:  # e.g. written by another ORT build: optimise again
-            optimised.unlink(missing_ok=True)
-    options = _options(ort, threads, optimise=True)
-    try:
-        with atomic_path(optimised) as tmp:
-            options.optimized_model_filepath = tmp
-            return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    except OSError:  # a read-only cache: optimise in memory each time
-        return ort.InferenceSession(str(path), _options(ort, threads, optimise=True),
-                                    providers=["CPUExecutionProvider"])
-
-
-def _options(ort, threads: int, optimise: bool):
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.graph_optimization_level = (ort.GraphOptimizationLevel.ORT_ENABLE_ALL if optimise
-                                        else ort.GraphOptimizationLevel.ORT_DISABLE_ALL)
-    options.log_severity_level = 3  # not ORT's warning that a saved optimised graph is CPU-specific: we know
-    # ORT's threads spin after each op by default, waiting for the next: in samcli they
-    # then take the cores from the loader threads and the Python between calls. Off:
-    # 20 % less CPU and 11 % less wall time for `samcli segment` (MobileSAM, 5 photos ×
-    # 8 boxes, 2 cores, A B A B, whole process)
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return options
-
-
-@functools.lru_cache(maxsize=1)
-def machine_key() -> str:
-    """ONNX Runtime's version and this CPU's model and instruction-set flags, hashed."""
-    ort = require("onnxruntime")
-    cpu = platform.machine() + platform.processor()
-    try:
-        with open("/proc/cpuinfo") as info:
-            cpu += "".join(line for line in info if line.startswith(("model name", "flags")))[:4096]
-    except OSError:
-        pass
-    return hashlib.sha256(f"{ort.__version__}|{cpu}".encode()).hexdigest()[:12]
 
 
 class OrtModel(PromptableModel):
@@ -92,7 +33,7 @@ class OrtModel(PromptableModel):
         for name in ("encoder_size", "prompt_size", "max_points", "candidate_tokens", "accepts_mask_input"):
             setattr(self, name, getattr(host, name))
         self.files = files
-        self.threads = threads or torch.get_num_threads()
+        self.threads = threads or cpu_count()
         self.runtime = "onnxruntime"
         self._encoder = session(files.encoder, self.threads)
         self._decoder = session(files.decoder, self.threads)
@@ -107,10 +48,12 @@ class OrtModel(PromptableModel):
         return self.host.geometry(original_hw)
 
     def preprocess(self, image: np.ndarray) -> torch.Tensor:
-        return self.host.preprocess(image)
+        """The recipe as data, in numpy (`Preprocessing.apply`), as the ONNX Runtime engine
+        without torch does it (`samcli.onnx.lean`): both runtimes' encoders see the same input."""
+        return torch.from_numpy(self.host.preprocessing.apply(image))
 
     def normalize(self, x: torch.Tensor) -> torch.Tensor:
-        return self.host.normalize(x)
+        return x  # done by `preprocess`
 
     def upscale(self, low_res: torch.Tensor, geom: Geometry) -> torch.Tensor:
         return self.host.upscale(low_res, geom)

@@ -1,36 +1,82 @@
 """Prompts → rows of labelled point tokens, the input of the runtime decoder
-graphs (`runtime_graphs.TokenDecoder`), in the order the PyTorch decoders embed them."""
+graphs (`runtime_graphs.TokenDecoder`), in the order the PyTorch decoders embed
+them. numpy, so the ONNX Runtime engine needs no torch (`tokens_for`);
+`prompt_tokens` serves the PyTorch-facing `OrtModel`."""
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
 
-from samcli.models.base import PromptableModel, PromptTensors
-from samcli.models.efficientsam.model import EfficientSam
-from samcli.models.efficientsam.prompt_encoder import points_with_box_corners
+import numpy as np
+
+if TYPE_CHECKING:
+    import torch
+
+    from samcli.models.base import PromptableModel, PromptTensors
 
 PAD, BOX_TOP_LEFT, BOX_BOTTOM_RIGHT = -1, 2, 3
+#: token layouts: SAM's prompt encoder, EfficientSAM's fixed-length rows
+LAYOUTS = ("sam", "efficientsam")
 
 
-def sam_tokens(prompts: PromptTensors) -> tuple[torch.Tensor, torch.Tensor]:
+def sam_tokens(coords: np.ndarray | None, labels: np.ndarray | None,
+               boxes: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """SAM's order: the points, then a padding token (only when there is no box:
     SAM's prompt encoder adds one), then the box corners."""
-    coords, labels = [], []
-    b = len(prompts)
-    if prompts.coords is not None:
-        coords.append(prompts.coords.float())
-        labels.append(prompts.labels.long())
-    if prompts.boxes is None:
-        coords.append(torch.zeros(b, 1, 2))
-        labels.append(torch.full((b, 1), PAD))
-    else:
-        coords.append(prompts.boxes.float().reshape(b, 2, 2))
-        labels.append(torch.tensor([BOX_TOP_LEFT, BOX_BOTTOM_RIGHT]).expand(b, 2))
-    return torch.cat(coords, dim=1), torch.cat(labels, dim=1)
+    parts, kinds = _points_then_corners(coords, labels, boxes)
+    if boxes is None:
+        b = len(coords)
+        parts.append(np.zeros((b, 1, 2), np.float32))
+        kinds.append(np.full((b, 1), PAD, np.int64))
+    return np.concatenate(parts, axis=1), np.concatenate(kinds, axis=1)
 
 
-def prompt_tokens(model: PromptableModel, prompts: PromptTensors) -> tuple[torch.Tensor, torch.Tensor]:
-    """(B, T, 2) float32 prompt-frame coords and (B, T) int64 labels for `model`'s graph."""
-    if isinstance(model, EfficientSam):
-        coords, labels = points_with_box_corners(prompts, model.max_points)
-        return coords.float(), labels.long()
-    return sam_tokens(prompts)
+def efficientsam_tokens(coords: np.ndarray | None, labels: np.ndarray | None, boxes: np.ndarray | None,
+                        max_points: int) -> tuple[np.ndarray, np.ndarray]:
+    """EfficientSAM's rows (`points_with_box_corners`): the points, the box corners,
+    negative coordinates as −1, padded with (−1, −1) label −1 to `max_points`."""
+    parts, kinds = _points_then_corners(coords, labels, boxes)
+    xy, lab = np.concatenate(parts, axis=1), np.concatenate(kinds, axis=1)
+    b, n = lab.shape
+    if n > max_points:  # prompt_problem refuses these before any batch is made
+        raise ValueError(f"EfficientSAM accepts at most {max_points} points per prompt, a box counting as 2; got {n}")
+    xy = np.where(xy >= 0, xy, np.float32(-1.0))
+    pad = max_points - n
+    return (np.concatenate([xy, np.full((b, pad, 2), -1.0, np.float32)], axis=1),
+            np.concatenate([lab, np.full((b, pad), PAD, np.int64)], axis=1))
+
+
+def _points_then_corners(coords, labels, boxes) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    parts, kinds = [], []
+    if coords is not None:
+        parts.append(np.asarray(coords, np.float32))
+        kinds.append(np.asarray(labels, np.int64))
+    if boxes is not None:
+        b = len(boxes)
+        parts.append(np.asarray(boxes, np.float32).reshape(b, 2, 2))
+        kinds.append(np.tile(np.array([[BOX_TOP_LEFT, BOX_BOTTOM_RIGHT]], np.int64), (b, 1)))
+    return parts, kinds
+
+
+def tokens_for(layout: str, coords, labels, boxes, max_points: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """(B, T, 2) float32 prompt-frame coords and (B, T) int64 labels for a graph of this layout."""
+    if layout == "efficientsam":
+        return efficientsam_tokens(coords, labels, boxes, max_points)
+    return sam_tokens(coords, labels, boxes)
+
+
+def layout_of(model: "PromptableModel") -> str:
+    from samcli.models.efficientsam.model import EfficientSam
+
+    return "efficientsam" if isinstance(model, EfficientSam) else "sam"
+
+
+def prompt_tokens(model: "PromptableModel", prompts: "PromptTensors") -> tuple["torch.Tensor", "torch.Tensor"]:
+    """`tokens_for` on a PyTorch prompt batch (on the CPU)."""
+    import torch
+
+    def host(t):
+        return None if t is None else t.detach().cpu().numpy()
+
+    coords, labels = tokens_for(layout_of(model), host(prompts.coords), host(prompts.labels), host(prompts.boxes),
+                                model.max_points)
+    return torch.from_numpy(coords), torch.from_numpy(labels)

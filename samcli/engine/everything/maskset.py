@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import torch
 
-from samcli.engine.masks import to_annotations
+from samcli.engine.records import to_annotations
 from samcli.engine.records import Annotation
 from samcli.ops import rle
 from samcli.ops.boxes import mask_boxes, nms, xyxy_to_xywh

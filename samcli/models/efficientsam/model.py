@@ -6,8 +6,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from samcli.models.base import Geometry, PromptableModel, PromptTensors
+from samcli.models.base import Geometry, MaskRules, PromptableModel, PromptTensors
 from samcli.models.efficientsam.encoder import EfficientSamViT
+from samcli.models.geometry import frame_geometry
 from samcli.models.efficientsam.mask_decoder import EfficientSamMaskDecoder
 from samcli.models.preprocessing import Preprocessing
 from samcli.models.efficientsam.prompt_encoder import EfficientSamPromptEncoder, points_with_box_corners
@@ -26,6 +27,9 @@ class EfficientSam(PromptableModel):
 
     #: decoder_max_num_input_points: every query becomes exactly this many point tokens
     max_points = 6
+    #: the reference always returns the 3 candidates and the example keeps the one with the
+    #: highest predicted IoU, for every prompt; its threshold is logits >= 0 (SAM: > 0)
+    rules = MaskRules(auto="always", upscale="bicubic", inclusive_threshold=True)
 
     def __init__(self, dim: int, num_heads: int) -> None:
         super().__init__()
@@ -41,7 +45,7 @@ class EfficientSam(PromptableModel):
     # ---- preprocessing -------------------------------------------------
     def geometry(self, original_hw: tuple[int, int]) -> Geometry:
         """The image is stretched to the square: prompts scale per axis."""
-        return Geometry(tuple(original_hw), (self.prompt_size, self.prompt_size))
+        return frame_geometry(original_hw, self.prompt_size, stretch=True)
 
     @property
     def preprocessing(self) -> Preprocessing:
@@ -78,10 +82,3 @@ class EfficientSam(PromptableModel):
         """Bicubic straight to the original size (no crop: nothing was padded)."""
         return F.interpolate(low_res, geom.original_hw, mode="bicubic", align_corners=False)
 
-    def binarize(self, logits: torch.Tensor, margin: float = 0.0) -> torch.Tensor:
-        return logits >= margin  # the example's threshold (SAM: > 0)
-
-    def auto_multimask(self, prompts: PromptTensors) -> bool:
-        """The reference always returns the 3 candidates and the example keeps the
-        one with the highest predicted IoU, for every prompt."""
-        return True

@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from samcli.models.base import Geometry, PromptableModel, PromptTensors
+from samcli.models.geometry import frame_geometry
 from samcli.models.sam_head.mask_decoder import MaskDecoder, per_image
 from samcli.models.preprocessing import Preprocessing
 from samcli.models.sam_head.prompt_encoder import PromptEncoder
@@ -35,7 +36,7 @@ class SamHeadModel(PromptableModel):
 
     # ---- preprocessing -------------------------------------------------
     def geometry(self, original_hw: tuple[int, int]) -> Geometry:
-        return Geometry(tuple(original_hw), longest_side_shape(original_hw, self.prompt_size))
+        return frame_geometry(original_hw, self.prompt_size, stretch=False)
 
     @property
     def preprocessing(self) -> Preprocessing:

@@ -1,0 +1,81 @@
+"""`segment` on ONNX Runtime without torch (`engine.ort_segment` + `onnx.lean`):
+for every promptable model with a parity fixture, the fixture's photo and
+prompts (a point, points, a box, a box + a point) give PyTorch's annotations
+(mask IoU ≥ 0.99, scores within 1e-3) under every --multimask mode; and a CLI
+run on cached files never imports torch."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from pycocotools import mask as mask_utils
+
+from samcli.engine.jobs import Job, PipelineOptions
+from samcli.engine.ort_segment import OrtSegmenter
+from samcli.engine.prompted import SegmentOptions
+from samcli.engine.segment import Segmenter
+from samcli.io.images import ImageRef
+from samcli.models.mask_rules import MULTIMASK_MODES
+from samcli.onnx.engine_runtime import describe_for_runtime
+from samcli.onnx.lean import LeanOrtModel
+from tests.cli_helpers import REPO
+from tests.onnx_helpers import MIN_IOU, SCORE_ATOL, fixture_prompts, model_params
+from tests.parity import IMAGES_DIR
+
+
+def run(segmenter, prompts) -> list:
+    (result,) = segmenter.run([Job(ImageRef(IMAGES_DIR / "dog.jpg", "dog.jpg"), prompts)])
+    assert result.ok, result.error
+    return result.annotations
+
+
+@pytest.mark.parametrize("model_id, fixture", model_params())
+def test_lean_engine_gives_pytorchs_annotations(model_id, fixture, onnx_files, parity_model):
+    model = parity_model(model_id, fixture)
+    _, files = onnx_files(model_id, fixture)
+    description = json.loads(json.dumps(describe_for_runtime(model)))  # as the cache keeps it
+    lean = LeanOrtModel(description, files, threads=1)
+    prompts = fixture_prompts(fixture)
+    for mode in MULTIMASK_MODES:
+        options = SegmentOptions(multimask=mode)
+        ref = run(Segmenter(model, options, PipelineOptions("cpu")), prompts)
+        ours = run(OrtSegmenter(lean, options, PipelineOptions("cpu")), prompts)
+        assert len(ours) == len(ref) == len(prompts)
+        for k, (a, b) in enumerate(zip(ours, ref)):
+            what = f"{model_id} --multimask {mode} {prompts[k].source}"
+            iou = mask_utils.iou([a.rle], [b.rle], [0])[0][0]
+            assert iou >= MIN_IOU, f"{what}: IoU {iou:.5f}"
+            assert abs(a.score - b.score) <= SCORE_ATOL, f"{what}: score {a.score} vs {b.score}"
+            assert a.extra.keys() == b.extra.keys() and a.extra["prompt_index"] == b.extra["prompt_index"], what
+
+
+@pytest.mark.parametrize("model_id, fixture", model_params())
+def test_recipe_is_the_models_own_preprocessing(model_id, fixture, parity_model):
+    """`Preprocessing.apply` (numpy, what ONNX Runtime encodes) = the family's torch preprocess + normalize."""
+    from tests.onnx_helpers import dog
+
+    model, image = parity_model(model_id, fixture), dog()
+    ours = model.preprocessing.apply(image)
+    np.testing.assert_allclose(ours, model.normalize(model.preprocess(image)).numpy(), rtol=0, atol=1e-5)
+
+
+def test_prompt_limits_and_geometry_as_pytorchs(onnx_files, parity_model):
+    model = parity_model("efficientsam-ti", "efficientsam_vitt")
+    _, files = onnx_files("efficientsam-ti", "efficientsam_vitt")
+    lean = LeanOrtModel(describe_for_runtime(model), files, sessions=False)
+    for shape in ((6, False), (7, False), (4, True), (5, True)):
+        assert lean.prompt_problem(*shape) == model.prompt_problem(*shape)
+    assert lean.geometry((534, 800)) == model.geometry((534, 800))
+
+
+def torch_imported_by_cli(*args: str, env: dict) -> tuple[int, str, str]:
+    """Runs `samcli ARGS` in a fresh interpreter; → (exit code, stderr, the torch modules it imported)."""
+    code = ("import sys\nfrom samcli.cli import main\nsys.argv = ['samcli'] + sys.argv[1:]\n"
+            "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+            "sys.__stdout__.write('TORCH=' + repr(sorted(m for m in sys.modules if m.split('.')[0] == 'torch')[:3]))")
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=REPO, env=env,
+                          timeout=300)
+    return done.returncode, done.stderr, done.stdout.rsplit("TORCH=", 1)[-1]
