@@ -1,8 +1,10 @@
 """No import circles in samcli: the static graph of module-level imports has
-no cycle, and every module imports in a fresh interpreter in a random order."""
+no cycle, and every module imports in a fresh interpreter in a random order.
+Looking a model up and finding its weights file import no torch."""
 from __future__ import annotations
 
 import ast
+import importlib
 import random
 import subprocess
 import sys
@@ -62,7 +64,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 def test_module_imports_form_no_cycle():
     graph = import_graph(all_modules())
-    assert graph["samcli.models.registry"] >= {"samcli.models.edgesam", "samcli.models.spec"}  # the graph is real
+    assert graph["samcli.models.registry"] >= {"samcli.models.zoo", "samcli.models.spec"}  # the graph is real
     assert find_cycle(graph) is None, " → ".join(find_cycle(graph))
 
 
@@ -77,3 +79,39 @@ def test_every_module_imports_in_a_random_order_in_a_fresh_interpreter():
     code = "import importlib, sys\nfor m in sys.argv[1:]:\n    importlib.import_module(m)\n"
     run = subprocess.run([sys.executable, "-c", code, *modules], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, f"seed {seed}, order {modules}:\n{run.stderr[-3000:]}"
+
+
+#: what a run on ONNX Runtime needs before any model is built: it must not pay torch's import
+TORCH_FREE = """
+import sys
+from samcli.models import ModelSpec, all_specs, get_spec
+from samcli.models.checkpoint import cache_path, home_dir, resolve_checkpoint
+from samcli.models.registry import models, spec_for
+spec = get_spec("mobilesam")
+all_specs()
+spec_for("u2netp", "saliency", "salient")
+resolve_checkpoint(spec, sys.argv[1])
+cache_path(spec), home_dir(), models()
+print("torch" in sys.modules)
+"""
+
+
+def test_looking_up_a_model_and_its_weights_imports_no_torch(tmp_path):
+    weights = tmp_path / "w.pt"
+    weights.write_bytes(b"x")
+    run = subprocess.run([sys.executable, "-c", TORCH_FREE, str(weights)], cwd=REPO, capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.strip() == "False", "torch was imported"
+
+
+def test_built_in_specs_name_what_they_build():
+    """Each built-in spec's lazy `build` names a class or function that exists (without building it)."""
+    from samcli.models.spec import Lazy
+    from samcli.models.zoo import BUILT_IN
+
+    for spec in BUILT_IN:
+        assert isinstance(spec.build, Lazy), spec.id
+        module, _, name = spec.build.target.partition(":")
+        assert callable(getattr(importlib.import_module(module), name)), spec.build
+    assert repr(BUILT_IN[0].build) == "lazy('samcli.models.sam_family:build_sam_vit', 'b')"

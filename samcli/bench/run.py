@@ -1,4 +1,4 @@
-"""`samcli bench`: the real segment engine (Segmenter + the results writer) over
+"""`samcli bench`: the real segment engine (the one `segment` runs + the results writer) over
 generated or given images with K seeded box prompts each, timed end to end.
 
 Honest by construction: warm-up images (rounded up to whole encoder batches)
@@ -29,9 +29,12 @@ from samcli import __version__
 from samcli.bench.inputs import box_prompts, cycled, write_images
 from samcli.bench.weights import bench_model
 from samcli.engine.pipeline import Job, PipelineOptions
+from samcli.engine.ort_segment import OrtSegmenter
 from samcli.engine.segment import SegmentOptions, Segmenter
 from samcli.errors import SamcliError
 from samcli.io.images import list_images
+from samcli.onnx.engine_runtime import describe_for_runtime
+from samcli.onnx.lean import LeanOrtModel
 from samcli.ops import rle
 from samcli.writers.results import ResultWriter
 from samcli.writers.outputs import Outputs
@@ -110,13 +113,17 @@ def run_bench(options: BenchOptions, model: nn.Module | None = None, weights: st
     if o.precision == "int8":  # int8 quantizes a PyTorch `model` in place: keep a float copy
         float_model = model.float32() if on_ort else copy.deepcopy(model)
 
-    def engine(net: nn.Module, precision: str) -> Segmenter:
-        return Segmenter(net, SegmentOptions(prompt_batch=o.prompt_batch),
-                         PipelineOptions(o.device, precision, o.batch_size, o.workers,
-                                         compile=o.compile, channels_last=o.channels_last))
+    def engine(net: nn.Module, precision: str) -> Segmenter | OrtSegmenter:
+        """What `segment` runs: on ONNX Runtime its torch-free engine over the same files."""
+        pipeline = PipelineOptions(o.device, precision, o.batch_size, o.workers, compile=o.compile,
+                                   channels_last=o.channels_last)
+        if getattr(net, "runtime", "torch") == "onnxruntime":
+            lean = LeanOrtModel(describe_for_runtime(net.host), net.files, net.threads)
+            return OrtSegmenter(lean, SegmentOptions(prompt_batch=o.prompt_batch), pipeline)
+        return Segmenter(net, SegmentOptions(prompt_batch=o.prompt_batch), pipeline)
 
     segmenter = engine(model, o.precision)
-    device = segmenter.device
+    device = torch.device("cpu") if on_ort else segmenter.device
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
     with tempfile.TemporaryDirectory(prefix="samcli-bench-") as tmp:
@@ -162,7 +169,7 @@ def run_bench(options: BenchOptions, model: nn.Module | None = None, weights: st
         "python": platform.python_version(),
         "cpu_count": os.cpu_count(),
         "threads": torch.get_num_threads(),
-        "precision": "int8" if o.precision == "int8" else PRECISION_NAMES[segmenter.dtype],
+        "precision": "int8" if o.precision == "int8" else "fp32" if on_ort else PRECISION_NAMES[segmenter.dtype],
         "batch_size": o.batch_size,
         "prompt_batch": segmenter.prompt_batch,
         "workers": segmenter.workers,
@@ -196,7 +203,7 @@ def results_outputs(path: Path, model_id: str, batch_size: int) -> Outputs:
     return Outputs([ResultWriter(str(path), "coco", {1: "object"}, info, sync_every=batch_size)])
 
 
-def _timed_run(segmenter: Segmenter, jobs: list[Job], warmup: int, outputs: Outputs, prompts: int,
+def _timed_run(segmenter: Segmenter | OrtSegmenter, jobs: list[Job], warmup: int, outputs: Outputs, prompts: int,
                masks: list[list[dict]]) -> tuple[dict[str, list[float]], float]:
     """Run every job; → per-stage seconds of each measured image, and the measured wall
     time. Each measured image's masks (RLE) are appended to `masks`."""

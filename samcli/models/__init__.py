@@ -1,16 +1,19 @@
-"""Model registry and loading: `load_model("mobilesam", checkpoint=...)`."""
+"""Model registry and loading: `load_model("mobilesam", checkpoint=...)`. Looking a
+model up imports no torch; building or loading one does."""
 from __future__ import annotations
 
 import os
-
-import torch
-from torch import nn
+from typing import TYPE_CHECKING
 
 from samcli.errors import CheckpointError
 from samcli.models.checkpoint import (apply_state_dict, ignored_prefixes, read_state_dict, resolve_checkpoint,
                                       shapes_of, state_problem)
 from samcli.models.registry import all_specs, get_spec
 from samcli.models.spec import ModelSpec
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
 
 
 def load_model(model_id: str, checkpoint: str | os.PathLike | None = None, device: str | torch.device = "auto",

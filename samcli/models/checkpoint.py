@@ -2,7 +2,8 @@
 
 ONE loader serves released files and the parity tests' deterministic files:
 `read_state_dict` → `apply_state_dict`. Nothing is ever unpickled beyond
-tensors (`weights_only=True`).
+tensors (`weights_only=True`). Finding and fetching a file imports no torch;
+reading one does.
 """
 from __future__ import annotations
 
@@ -12,15 +13,16 @@ import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
-from typing import Callable
-
-import torch
-from torch import nn
+from typing import TYPE_CHECKING, Callable
 
 from samcli.errors import CheckpointError
 from samcli.io.digests import file_digest
 from samcli.models.spec import ModelSpec
 from samcli.writers.atomic import new_file
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
 
 #: wrappers seen around state dicts: EfficientSAM saves {"model": sd},
 #: EfficientViT's trainer {"state_dict": sd}
@@ -164,6 +166,8 @@ def verify_digest(path: Path, digest: str, what: str = "") -> None:
 
 def read_state_dict(path: str | os.PathLike) -> dict[str, torch.Tensor]:
     """Load tensors only and unwrap {"model": sd} / {"state_dict": sd}."""
+    import torch
+
     if Path(path).is_dir():
         raise CheckpointError(f"checkpoint {path} is a folder, not a weights file")
     try:

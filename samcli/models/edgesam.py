@@ -7,11 +7,9 @@ import torch
 from samcli.models.base import MaskRules, PromptTensors
 from samcli.models.encoders.repvit import RepViTEncoder
 from samcli.models.layers import fuse_modules
-from samcli.models.spec import ModelSpec
 from samcli.models.sam_head.model import SamHeadModel
+from samcli.models.zoo import EDGESAM_SPECS as SPECS  # noqa: F401 (re-exported)
 from samcli.ops.masks import stability_score
-
-EDGESAM_URL = "https://huggingface.co/spaces/chongzhou/EdgeSAM/resolve/main/weights/"
 
 
 class EdgeSam(SamHeadModel):
@@ -42,20 +40,3 @@ class EdgeSam(SamHeadModel):
         # an all-empty mask scores 0/0 = NaN, which argmax would prefer; rank it last
         stability = stability_score(low_res, binarize=self.binarize).nan_to_num(nan=-1.0)
         return stability.argmax(dim=1)
-
-
-def _spec(model_id: str, filename: str, summary: str, **extra) -> ModelSpec:
-    return ModelSpec(
-        id=model_id, family="EdgeSAM", summary=summary, build=EdgeSam,
-        url=EDGESAM_URL + filename, filename=filename,
-        # NTU S-Lab License 1.0: redistribution and use for non-commercial purposes only
-        licence="S-Lab-1.0 (non-commercial)", input_size=1024, **extra,
-    )
-
-
-SPECS = (
-    _spec("edgesam", "edge_sam.pth", "RepViT-M1 encoder distilled from SAM ViT-H, prompt-in-the-loop",
-          parity="edgesam"),
-    _spec("edgesam-3x", "edge_sam_3x.pth", "EdgeSAM trained 3× longer (the demo's default weights)",
-          notes="same code as edgesam (parity-proven), other weights"),
-)

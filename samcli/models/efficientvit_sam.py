@@ -8,16 +8,14 @@ Numerics of the reference (`efficientvit/sam_model_zoo.py`, `models/efficientvit
 """
 from __future__ import annotations
 
-from functools import partial
-
 import torch
 
 from samcli.models.encoders.efficientvit import CONFIGS, EfficientViTSamEncoder
 from samcli.models.encoders.efficientvit_blocks import NORM_EPS
 from samcli.models.layers import fuse_modules
 from samcli.models.preprocessing import Preprocessing
-from samcli.models.spec import ModelSpec
 from samcli.models.sam_head.model import SAM_PIXEL_MEAN, SAM_PIXEL_STD, SamHeadModel
+from samcli.models.zoo import EFFICIENTVIT_SAM_SPECS as SPECS  # noqa: F401 (re-exported)
 
 
 class EfficientViTSam(SamHeadModel):
@@ -39,31 +37,3 @@ class EfficientViTSam(SamHeadModel):
 
     def after_load(self) -> None:
         fuse_modules(self.image_encoder)
-
-
-HF_URL = "https://huggingface.co/mit-han-lab/efficientvit-sam/resolve/main/"
-#: variants with a golden under shared/parity; the others share their code and
-#: are checked against the reference's key/shape manifests
-PARITY_FIXTURES = {"l0": "efficientvit_sam_l0", "xl0": "efficientvit_sam_xl0"}
-_SUMMARIES = {
-    "l0": "EfficientViT-L0 encoder at 512 px (fastest)",
-    "l1": "EfficientViT-L1 encoder at 512 px",
-    "l2": "EfficientViT-L2 encoder at 512 px",
-    "xl0": "EfficientViT-XL0 encoder at 1024 px",
-    "xl1": "EfficientViT-XL1 encoder at 1024 px (most accurate)",
-}
-
-
-def _spec(variant: str) -> ModelSpec:
-    filename = f"efficientvit_sam_{variant}.pt"
-    proven_by = "l0" if variant.startswith("l") else "xl0"
-    return ModelSpec(
-        id=f"efficientvit-sam-{variant}", family="EfficientViT-SAM", summary=_SUMMARIES[variant],
-        build=partial(EfficientViTSam, variant), url=HF_URL + filename, filename=filename,
-        licence="Apache-2.0", input_size=CONFIGS[variant].input_size, parity=PARITY_FIXTURES.get(variant),
-        notes="" if variant in PARITY_FIXTURES else
-        f"same code as efficientvit-sam-{proven_by} (parity-proven); keys and shapes match the reference's",
-    )
-
-
-SPECS = tuple(_spec(v) for v in CONFIGS)

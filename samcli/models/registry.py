@@ -1,7 +1,7 @@
 """Model ids → specs: the built-in families' `SPECS`, plus those of plugin
 modules named in $SAMCLI_PLUGINS (comma-separated import paths, each exporting
 `SPECS`, e.g. a fine-tuned model of your own). The table is built once, on
-first use."""
+first use. Free of torch, as the built-in specs are (samcli.models.zoo)."""
 from __future__ import annotations
 
 import importlib
@@ -9,11 +9,9 @@ import os
 from functools import lru_cache
 
 from samcli.errors import SamcliError
-from samcli.models import edgesam, efficientsam, efficientvit_sam, sam_family, u2net
 from samcli.models.spec import ModelSpec
+from samcli.models.zoo import BUILT_IN
 
-#: promptable segmenters, then salient-object models (kind="saliency")
-BUILT_IN = (*sam_family.SPECS, *efficientvit_sam.SPECS, *efficientsam.SPECS, *edgesam.SPECS, *u2net.SPECS)
 PLUGINS_ENV = "SAMCLI_PLUGINS"
 #: what each kind of model does, for messages
 KINDS = {"promptable": "a promptable segmenter (boxes and points in, masks out)",

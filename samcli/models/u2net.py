@@ -13,10 +13,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from samcli.models.layers import fold_batchnorm, fuse_modules
-from samcli.models.spec import ModelSpec
-
-#: the side the reference resizes every image to (`RescaleT(320)`)
-U2NET_INPUT_SIZE = 320
+from samcli.models.zoo import U2NET_INPUT_SIZE
+from samcli.models.zoo import U2NET_SPECS as SPECS  # noqa: F401 (re-exported)
 
 
 class ConvBnRelu(nn.Module):
@@ -144,30 +142,3 @@ def build_u2net() -> U2Net:
 
 def build_u2netp() -> U2Net:
     return U2Net(U2NET_SMALL)
-
-
-# Official weights: Google Drive only (U-2-Net README, "Usage for salient object
-# detection"), also on Baidu Pan. We store the direct-download form of the same
-# Drive file; Drive answers a large file (u2net.pth) with a "can't scan for
-# viruses" web page, which the downloader refuses, telling the user where to put
-# the file. No digest is published.
-GDRIVE = "https://drive.google.com/uc?export=download&id="
-README = "https://github.com/xuebinqin/U-2-Net#usage-for-salient-object-detection"
-
-SPECS = (
-    ModelSpec(
-        id="u2netp", family="U2-Net", summary="U²-Net small (4.7 MB) salient-object map, the default",
-        build=build_u2netp, url=GDRIVE + "1rbSTGKAE-MTxBYHd-51l2hMOQPT_7EPy", filename="u2netp.pth",
-        licence="Apache-2.0", input_size=U2NET_INPUT_SIZE, kind="saliency", parity="u2netp",
-        notes="official link https://drive.google.com/file/d/1rbSTGKAE-MTxBYHd-51l2hMOQPT_7EPy/view "
-              f"(or Baidu Pan https://pan.baidu.com/s/10tW12OlecRpE696z8FxdNQ, code 8xsi), see {README}",
-    ),
-    ModelSpec(
-        id="u2net", family="U2-Net", summary="U²-Net full size (176 MB) salient-object map",
-        build=build_u2net, url=GDRIVE + "1ao1ovG1Qtx4b7EoskHXmi2E9rp5CHLcZ", filename="u2net.pth",
-        licence="Apache-2.0", input_size=U2NET_INPUT_SIZE, kind="saliency", parity="u2net",
-        notes="official link https://drive.google.com/file/d/1ao1ovG1Qtx4b7EoskHXmi2E9rp5CHLcZ/view "
-              f"(or Baidu Pan https://pan.baidu.com/s/1WjwyEwDiaUjBbx_QxcXBwQ, code pf9k), see {README}; "
-              "Google Drive usually needs a browser for a file this large",
-    ),
-)

@@ -17,9 +17,6 @@ from samcli.models.sam_head.mask_decoder import per_image
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
-#: encoder width and heads of the released models
-CONFIGS = {"ti": dict(dim=192, num_heads=3), "s": dict(dim=384, num_heads=6)}
-
 
 class EfficientSam(PromptableModel):
     """Checkpoint layout: `image_encoder.*`, `prompt_encoder.*`, `mask_decoder.*`
