@@ -6,6 +6,7 @@ run on cached files never imports torch."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -13,17 +14,22 @@ import numpy as np
 import pytest
 from pycocotools import mask as mask_utils
 
+from samcli.engine.choices import gpu_driver_present
 from samcli.engine.jobs import Job, PipelineOptions
 from samcli.engine.ort_segment import OrtSegmenter
 from samcli.engine.prompted import SegmentOptions
 from samcli.engine.segment import Segmenter
+from samcli.io.digests import file_digest
 from samcli.io.images import ImageRef
 from samcli.models.mask_rules import MULTIMASK_MODES
-from samcli.onnx.engine_runtime import describe_for_runtime
+from samcli.onnx.cache import write_description
+from samcli.onnx.engine_runtime import describe_for_runtime, weightless
 from samcli.onnx.lean import LeanOrtModel
+from samcli.onnx.versions import EXPORT_VERSION
 from tests.cli_helpers import REPO
-from tests.onnx_helpers import MIN_IOU, SCORE_ATOL, fixture_prompts, model_params
+from tests.onnx_helpers import MIN_IOU, SCORE_ATOL, fixture_prompts, hardlink_or_copy, model_params
 from tests.parity import IMAGES_DIR
+from tests.pipeline_goldens import native_prompt_json
 
 
 def run(segmenter, prompts) -> list:
@@ -79,3 +85,27 @@ def torch_imported_by_cli(*args: str, env: dict) -> tuple[int, str, str]:
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=REPO, env=env,
                           timeout=300)
     return done.returncode, done.stderr, done.stdout.rsplit("TORCH=", 1)[-1]
+
+
+@pytest.mark.skipif(gpu_driver_present(), reason="a GPU driver is here: --runtime auto asks torch whether CUDA works")
+def test_segment_on_cached_files_imports_no_torch(onnx_files, parity_checkpoint, tmp_path):
+    """`samcli segment` with its defaults (--runtime auto: ONNX Runtime for MobileSAM on a CPU),
+    its runtime files cached: the whole run, from arguments to the COCO file, without torch."""
+    _, files = onnx_files("mobilesam", "mobilesam")
+    weights = parity_checkpoint("mobilesam")
+    folder = tmp_path / "home" / "onnx" / f"mobilesam-{file_digest(weights)[:16]}-v{EXPORT_VERSION}"
+    folder.mkdir(parents=True)
+    for path in (files.encoder, files.decoder, files.mask_decoder):
+        hardlink_or_copy(path, folder / path.name)
+    write_description(folder, describe_for_runtime(weightless("mobilesam")))
+    prompts = tmp_path / "p.json"
+    prompts.write_text(json.dumps(native_prompt_json("dog.jpg", fixture_prompts("mobilesam"))))
+    out = tmp_path / "out.json"
+    env = {**os.environ, "SAMCLI_HOME": str(tmp_path / "home"), "SAMCLI_OFFLINE": "1"}
+    code, stderr, torch_modules = torch_imported_by_cli(
+        "segment", str(IMAGES_DIR / "dog.jpg"), "--prompts", str(prompts), "--model", "mobilesam", "--checkpoint",
+        str(weights), "--out", str(out), "--stats", env=env)
+    assert code == 0, stderr
+    assert "building" not in stderr  # from the cache
+    assert torch_modules == "[]", f"torch imported: {torch_modules}"
+    assert len(json.loads(out.read_text())["annotations"]) == len(fixture_prompts("mobilesam"))
