@@ -133,15 +133,17 @@ def test_missing_files_are_built_once_with_a_message(onnx_files, parity_model, p
 
 
 def test_weights_digest_is_remembered_per_path_size_and_mtime(tmp_path, monkeypatch):
+    from samcli.models import checkpoint
+
     monkeypatch.setenv("SAMCLI_HOME", str(tmp_path / "home"))
     weights = tmp_path / "w.pt"
     weights.write_bytes(b"weights")
     assert cache.weights_digest(weights) == file_digest(weights)
-    monkeypatch.setattr(cache, "file_digest", lambda p: pytest.fail("hashed again"))
+    monkeypatch.setattr(checkpoint, "file_digest", lambda p: pytest.fail("hashed again"))
     assert cache.weights_digest(weights) == file_digest(weights)
     weights.write_bytes(b"other weights")
     os.utime(weights, ns=(1, 1))
-    monkeypatch.setattr(cache, "file_digest", file_digest)
+    monkeypatch.setattr(checkpoint, "file_digest", file_digest)
     assert cache.weights_digest(weights) == file_digest(weights)
 
 

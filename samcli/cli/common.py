@@ -16,7 +16,7 @@ from samcli.cli.exit_codes import EXIT_MODEL, EXIT_USAGE
 from samcli.cli.plan import Plan, fingerprint, plan_run
 from samcli.cli.progress import LOG_EVERY, RunProgress
 from samcli.errors import CheckpointError, SamcliError
-from samcli.io.digests import file_digest
+from samcli.models.checkpoint import weights_digest as remembered_digest
 from samcli.io.image_ids import ImageIds
 from samcli.io.images import ImageRef, list_images
 from samcli.io.shards import Shard
@@ -76,7 +76,7 @@ def export_or_exit(fmt: str, polygons: bool, polygon_parts: str, min_area: int, 
 
 def weights_digest(plan: Plan, weights: Path) -> str:
     """sha256 of the weights file (already read for the journal's fingerprint when there is one)."""
-    return plan.journal.fingerprint["weights_sha256"] if plan.journal is not None else file_digest(weights)
+    return plan.journal.fingerprint["weights_sha256"] if plan.journal is not None else remembered_digest(weights)
 
 
 def outputs_writable_or_exit(files: Iterable[tuple[str, str | Path | None]],

@@ -60,7 +60,7 @@ def _export(model: str, weights: Path, out: Path, multimask: bool, quantize: boo
     from samcli.errors import CheckpointError
     from samcli.models import get_spec, load_model
     from samcli.onnx.annotator import export_for_annotators
-    from samcli.onnx.cache import weights_digest
+    from samcli.models.checkpoint import weights_digest
 
     try:
         net = load_model(model, checkpoint=weights, device="cpu", offline=True, progress=False)

@@ -10,7 +10,8 @@ from typing import Any
 
 from samcli import __version__
 from samcli.errors import InputError
-from samcli.io.digests import file_digest, tree_digest
+from samcli.io.digests import tree_digest
+from samcli.models.checkpoint import weights_digest
 from samcli.io.images import ImageRef
 from samcli.io.image_ids import ImageIds
 from samcli.io.shards import Shard
@@ -42,7 +43,7 @@ def fingerprint(command: str, model: str, checkpoint: Path | None, settings: dic
     return {
         "command": command,
         "model": model,
-        "weights_sha256": file_digest(checkpoint) if checkpoint is not None else None,
+        "weights_sha256": weights_digest(checkpoint) if checkpoint is not None else None,
         "settings": settings,
         "inputs": {name: tree_digest(p) if p is not None else None for name, p in inputs.items()},
         "image_ids": image_ids.rule,

@@ -7,6 +7,7 @@ reading one does.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import urllib.error
@@ -36,6 +37,30 @@ def home_dir() -> Path:
         return Path(os.environ["SAMCLI_HOME"]).expanduser()
     cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(cache) / "samcli"
+
+
+def weights_digest(weights: str | os.PathLike) -> str:
+    """sha256 of a weights file, remembered in $SAMCLI_HOME/digests.json per (path, size,
+    mtime): hashing SAM ViT-H's 2.5 GB costs seconds, on every run otherwise (the
+    journal's fingerprint, the runtime cache's key, the outputs' info)."""
+    weights = Path(weights)
+    stat = weights.stat()
+    key, stamp = str(weights.resolve()), [stat.st_size, stat.st_mtime_ns]
+    memo_path = home_dir() / "digests.json"
+    try:
+        memo = json.loads(memo_path.read_text())
+    except (OSError, ValueError):
+        memo = {}
+    known = memo.get(key)
+    if isinstance(known, list) and known[:2] == stamp:
+        return known[2]
+    digest = file_digest(weights)
+    memo[key] = stamp + [digest]
+    try:
+        write_atomic(memo_path, json.dumps(memo, indent=0).encode())
+    except OSError:  # a read-only or full cache: hashed again next time, nothing lost
+        pass
+    return digest
 
 
 def cache_path(spec: ModelSpec) -> Path:

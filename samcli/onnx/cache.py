@@ -3,8 +3,7 @@
 first use from the weights (a minute at most on a CPU, once per weights file).
 
 Keyed by the weights' content, not their path: the same file under two names
-shares its exports, and a changed file gets new ones. Hashing a large file
-costs seconds, so digests are remembered per (path, size, mtime).
+shares its exports, and a changed file gets new ones (`weights_digest`).
 """
 from __future__ import annotations
 
@@ -13,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from samcli.io.digests import file_digest
-from samcli.models.checkpoint import home_dir
+from samcli.models.checkpoint import home_dir, weights_digest
 from samcli.onnx.versions import EXPORT_VERSION
 from samcli.writers.atomic import write_atomic
 
@@ -39,24 +37,6 @@ class RuntimeFiles:
 
 def onnx_home() -> Path:
     return home_dir() / "onnx"
-
-
-def weights_digest(weights: Path) -> str:
-    """sha256 of the weights file, remembered in onnx_home()/digests.json per (path, size, mtime)."""
-    stat = weights.stat()
-    key, stamp = str(weights.resolve()), [stat.st_size, stat.st_mtime_ns]
-    memo_path = onnx_home() / "digests.json"
-    try:
-        memo = json.loads(memo_path.read_text())
-    except (OSError, ValueError):
-        memo = {}
-    known = memo.get(key)
-    if isinstance(known, list) and known[:2] == stamp:
-        return known[2]
-    digest = file_digest(weights)
-    memo[key] = stamp + [digest]
-    write_atomic(memo_path, json.dumps(memo, indent=0).encode())
-    return digest
 
 
 def runtime_folder(model_id: str, weights: Path) -> Path:
