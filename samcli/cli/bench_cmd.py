@@ -29,7 +29,7 @@ def bench(
     precision: opt.Precision = "auto",
     runtime: opt.Runtime = "auto",
     batch_size: opt.BatchSize = 1,
-    prompt_batch: Annotated[Optional[int], typer.Option("--prompt-batch", min=1, help="Prompts per decoder call (default: 64 on CUDA, 2 on CPU).")] = None,
+    prompt_batch: Annotated[Optional[int], typer.Option("--prompt-batch", min=1, help="Prompts per decoder call (default: 64 on CUDA; on CPU 2 with PyTorch, 8 with ONNX Runtime).")] = None,
     prompts_per_image: Annotated[int, typer.Option("--prompts-per-image", "-k", min=1, help="Seeded box prompts per image.")] = 8,
     count: Annotated[int, typer.Option("--images", "-n", min=1, help="Images timed (rounded up to whole batches), after the warm-up.")] = 16,
     image_size: Annotated[str, typer.Option("--image-size", metavar="WxH", help="WIDTHxHEIGHT of generated images.")] = "640x480",

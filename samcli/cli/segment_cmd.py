@@ -66,7 +66,7 @@ def segment(
     multimask: Annotated[Literal[opt.MULTIMASK_MODES], typer.Option("--multimask", help="auto: the model reference's default choice | always: best of the 3 candidates by predicted IoU | never: the single-mask output")] = "auto",
     score: Annotated[Literal[opt.SCORE_MODES], typer.Option("--score", help="Each annotation's score (what COCO AP ranks by): detection: a detection prompt's own score, other prompts' predicted IoU | mask: the predicted IoU | product: detection score × predicted IoU. predicted_iou is always a field of its own.")] = "detection",
     batch_size: opt.BatchSize = 1,
-    prompt_batch: Annotated[Optional[int], typer.Option("--prompt-batch", min=1, help="Prompts per decoder call (default: 64 on CUDA, 2 on CPU, where larger batches run slower per prompt).")] = None,
+    prompt_batch: Annotated[Optional[int], typer.Option("--prompt-batch", min=1, help="Prompts per decoder call (default: 64 on CUDA; on CPU 2 with PyTorch, where larger batches run slower per prompt, 8 with ONNX Runtime).")] = None,
     min_score: Annotated[Optional[float], typer.Option("--min-score", help="Drop detections (COCO results, YOLO conf, GroundingDINO) scoring below this.")] = None,
     class_names: Annotated[Optional[Path], typer.Option("--class-names", help="YOLO data.yaml or names file (one name per line).", exists=True)] = None,
     coco_images: Annotated[Optional[Path], typer.Option("--coco-images", help="COCO dataset JSON mapping image_id → file_name, for COCO results prompts.", exists=True)] = None,

@@ -48,9 +48,9 @@ def precision_name(precision: str, device: str) -> str:
 
 
 def default_prompt_batch(device: str) -> int:
-    """Prompts per decoder call when none are asked for: 64 on CUDA; 2 on CPU, where
-    big decoder batches spill the caches and run slower per prompt
-    (benchmarks/bench_segment.py)."""
+    """Prompts per PyTorch decoder call when none are asked for: 64 on CUDA; 2 on CPU,
+    where big decoder batches spill the caches and run slower per prompt
+    (benchmarks/bench_segment.py). ONNX Runtime's: `engine.ort_segment.ORT_PROMPT_BATCH`."""
     return 64 if device == "cuda" else 2
 
 

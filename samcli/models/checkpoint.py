@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Callable
 from samcli.errors import CheckpointError
 from samcli.io.digests import file_digest
 from samcli.models.spec import ModelSpec
-from samcli.writers.atomic import new_file
+from samcli.writers.atomic import new_file, write_atomic
 
 if TYPE_CHECKING:
     import torch
