@@ -109,3 +109,21 @@ def test_segment_on_cached_files_imports_no_torch(onnx_files, parity_checkpoint,
     assert "building" not in stderr  # from the cache
     assert torch_modules == "[]", f"torch imported: {torch_modules}"
     assert len(json.loads(out.read_text())["annotations"]) == len(fixture_prompts("mobilesam"))
+
+
+def test_a_description_missing_a_field_is_written_again(onnx_files, parity_checkpoint, tmp_path, monkeypatch):
+    """A runtime.json from another samcli version (a field missing) is replaced, not trusted."""
+    from samcli.onnx import cache
+    from samcli.onnx.engine_runtime import prepare_runtime
+
+    _, files = onnx_files("mobilesam", "mobilesam")
+    weights = parity_checkpoint("mobilesam")
+    monkeypatch.setenv("SAMCLI_HOME", str(tmp_path))
+    folder = cache.runtime_folder("mobilesam", weights)
+    folder.mkdir(parents=True)
+    for path in (files.encoder, files.decoder, files.mask_decoder):
+        hardlink_or_copy(path, folder / path.name)
+    write_description(folder, {"accepts_mask_input": True})
+    description, _ = prepare_runtime("mobilesam", weights)
+    assert description == describe_for_runtime(weightless("mobilesam"))
+    assert cache.read_description(folder) == description

@@ -117,7 +117,7 @@ def prepare_runtime(model_id: str, checkpoint: str | os.PathLike, precision: str
 
     checkpoint, kind = Path(checkpoint), "int8" if precision == "int8" else "fp32"
     description = read_description(runtime_folder(model_id, checkpoint))
-    if description is not None:
+    if description is not None and DESCRIBED <= description.keys():  # else written by another version: again
         files = runtime_files(model_id, checkpoint, kind, description["accepts_mask_input"])
         if not files.missing():
             return description, files
@@ -127,6 +127,11 @@ def prepare_runtime(model_id: str, checkpoint: str | os.PathLike, precision: str
     description = describe_for_runtime(host)
     write_description(files.folder, description)
     return description, files
+
+
+#: what `describe_for_runtime` writes
+DESCRIBED = frozenset({"model_class", "preprocessing", "prompt_size", "max_points", "candidate_tokens",
+                       "accepts_mask_input", "token_layout", "rules"})
 
 
 def describe_for_runtime(model) -> dict:
