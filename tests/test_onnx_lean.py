@@ -111,8 +111,8 @@ def test_segment_on_cached_files_imports_no_torch(onnx_files, parity_checkpoint,
     assert len(json.loads(out.read_text())["annotations"]) == len(fixture_prompts("mobilesam"))
 
 
-def test_a_description_missing_a_field_is_written_again(onnx_files, parity_checkpoint, tmp_path, monkeypatch):
-    """A runtime.json from another samcli version (a field missing) is replaced, not trusted."""
+def test_a_damaged_description_is_written_again(onnx_files, parity_checkpoint, tmp_path, monkeypatch):
+    """A runtime.json from another samcli version (a field missing) or damaged is replaced, not trusted."""
     from samcli.onnx import cache
     from samcli.onnx.engine_runtime import prepare_runtime
 
@@ -123,7 +123,9 @@ def test_a_description_missing_a_field_is_written_again(onnx_files, parity_check
     folder.mkdir(parents=True)
     for path in (files.encoder, files.decoder, files.mask_decoder):
         hardlink_or_copy(path, folder / path.name)
-    write_description(folder, {"accepts_mask_input": True})
-    description, _ = prepare_runtime("mobilesam", weights)
-    assert description == describe_for_runtime(weightless("mobilesam"))
-    assert cache.read_description(folder) == json.loads(json.dumps(description))  # rewritten
+    whole = describe_for_runtime(weightless("mobilesam"))
+    for damaged in ({"accepts_mask_input": True}, {**whole, "rules": "x"}, {**whole, "preprocessing": [1]}):
+        write_description(folder, damaged)
+        description, _ = prepare_runtime("mobilesam", weights)
+        assert description == whole
+        assert cache.read_description(folder) == json.loads(json.dumps(description))  # rewritten

@@ -145,6 +145,10 @@ def test_weights_digest_is_remembered_per_path_size_and_mtime(tmp_path, monkeypa
     os.utime(weights, ns=(1, 1))
     monkeypatch.setattr(checkpoint, "file_digest", file_digest)
     assert cache.weights_digest(weights) == file_digest(weights)
+    memo = tmp_path / "home" / "digests.json"
+    for damaged in ("[1, 2]", '{"%s": [1]}' % weights.resolve(), "{"):  # hashed again, never a crash
+        memo.write_text(damaged)
+        assert cache.weights_digest(weights) == file_digest(weights)
 
 
 def test_runtime_choice(monkeypatch):

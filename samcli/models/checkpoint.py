@@ -51,8 +51,10 @@ def weights_digest(weights: str | os.PathLike) -> str:
         memo = json.loads(memo_path.read_text())
     except (OSError, ValueError):
         memo = {}
+    if not isinstance(memo, dict):  # damaged: start it again
+        memo = {}
     known = memo.get(key)
-    if isinstance(known, list) and known[:2] == stamp:
+    if isinstance(known, list) and len(known) == 3 and known[:2] == stamp and isinstance(known[2], str):
         return known[2]
     digest = file_digest(weights)
     memo[key] = stamp + [digest]

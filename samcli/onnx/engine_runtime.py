@@ -118,8 +118,8 @@ def prepare_runtime(model_id: str, checkpoint: str | os.PathLike, precision: str
     checkpoint, kind = Path(checkpoint), "int8" if precision == "int8" else "fp32"
     description = read_description(runtime_folder(model_id, checkpoint))
     if description is not None and DESCRIBED <= description.keys():  # else written by another version: again
-        files = runtime_files(model_id, checkpoint, kind, description["accepts_mask_input"])
-        if not files.missing():
+        files = runtime_files(model_id, checkpoint, kind, description["accepts_mask_input"] is True)
+        if not files.missing() and _usable(description, files):
             return description, files
     host = weightless(model_id)
     files = ensure_built(runtime_files(model_id, checkpoint, kind, host.accepts_mask_input), model_id, checkpoint,
@@ -127,6 +127,17 @@ def prepare_runtime(model_id: str, checkpoint: str | os.PathLike, precision: str
     description = describe_for_runtime(host)
     write_description(files.folder, description)
     return description, files
+
+
+def _usable(description: dict, files) -> bool:
+    """Whether the torch-free engine can read this description (a damaged one is written again)."""
+    from samcli.onnx.lean import LeanOrtModel
+
+    try:
+        LeanOrtModel(description, files, sessions=False)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return False
+    return True
 
 
 #: what `describe_for_runtime` writes
