@@ -117,8 +117,8 @@ def prepare_runtime(model_id: str, checkpoint: str | os.PathLike, precision: str
 
     checkpoint, kind = Path(checkpoint), "int8" if precision == "int8" else "fp32"
     description = read_description(runtime_folder(model_id, checkpoint))
-    if description is not None and DESCRIBED <= description.keys():  # else written by another version: again
-        files = runtime_files(model_id, checkpoint, kind, description["accepts_mask_input"] is True)
+    if description is not None:
+        files = runtime_files(model_id, checkpoint, kind, description.get("accepts_mask_input") is True)
         if not files.missing() and _usable(description, files):
             return description, files
     host = weightless(model_id)
@@ -130,7 +130,8 @@ def prepare_runtime(model_id: str, checkpoint: str | os.PathLike, precision: str
 
 
 def _usable(description: dict, files) -> bool:
-    """Whether the torch-free engine can read this description (a damaged one is written again)."""
+    """Whether the torch-free engine can read this description (one damaged, or written by
+    another samcli version with other fields, is written again)."""
     from samcli.onnx.lean import LeanOrtModel
 
     try:
@@ -138,11 +139,6 @@ def _usable(description: dict, files) -> bool:
     except (TypeError, ValueError, KeyError, AttributeError):
         return False
     return True
-
-
-#: what `describe_for_runtime` writes
-DESCRIBED = frozenset({"model_class", "preprocessing", "prompt_size", "max_points", "candidate_tokens",
-                       "accepts_mask_input", "token_layout", "rules"})
 
 
 def describe_for_runtime(model) -> dict:
