@@ -17,8 +17,8 @@ def command_paths() -> list[tuple[str, ...]]:
 
     def walk(command, path):
         yield path
-        for name, sub in getattr(command, "commands", {}).items():
-            yield from walk(sub, (*path, name))
+        for name in getattr(command, "list_commands", lambda ctx: [])(None):
+            yield from walk(command.get_command(None, name), (*path, name))
 
     return list(walk(get_command(app), ()))
 

@@ -115,3 +115,21 @@ def test_built_in_specs_name_what_they_build():
         module, _, name = spec.build.target.partition(":")
         assert callable(getattr(importlib.import_module(module), name)), spec.build
     assert repr(BUILT_IN[0].build) == "lazy('samcli.models.sam_family:build_sam_vit', 'b')"
+
+
+def test_a_command_starts_with_only_what_it_uses(tmp_path):
+    """`samcli segment`, parsed and started, has imported neither the other commands nor
+    what only they, a download or other formats need; nor pydantic (values are checked
+    by samcli.cli.values): each is start-up time of every pipeline step."""
+    (tmp_path / "images").mkdir()
+    (tmp_path / "p.json").write_text('{"images": []}')
+    unwanted = ["pydantic", "samcli.cli.eval_cmd", "samcli.cli.models_cmd", "samcli.cli.export_cmd", "yaml",
+                "urllib.request", "samcli.writers.labelstudio", "torch"]
+    code = ("import sys\nfrom samcli.cli import main\nsys.argv = ['samcli', 'segment', *sys.argv[1:]]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            f"print(sorted(m for m in {unwanted!r} if m in sys.modules))\n"
+            "print('samcli.cli.segment_cmd' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code, str(tmp_path / "images"), "-p", str(tmp_path / "p.json"),
+                          "--batch-size", "2", "--precision", "fp32", "-o", str(tmp_path / "out.json")],
+                         capture_output=True, text=True, cwd=REPO)
+    assert run.stdout.split("\n")[-3:-1] == ["[]", "True"], run.stdout + run.stderr

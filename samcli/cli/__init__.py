@@ -9,36 +9,31 @@ from typing import Annotated
 import typer
 
 from samcli import __version__
-from samcli.cli import export_cmd, models_cmd
-from samcli.cli.bench_cmd import bench
-from samcli.cli.command_style import command, samcli_typer
-from samcli.cli.convert_cmd import convert
-from samcli.cli.embed_cmd import embed
-from samcli.cli.eval_cmd import evaluate
-from samcli.cli.everything_cmd import everything
-from samcli.cli.merge_cmd import merge
-from samcli.cli.salient_cmd import salient
-from samcli.cli.segment_cmd import segment
+from samcli.cli.command_style import samcli_typer
+from samcli.cli.lazy import Lazy, lazy_group
 from samcli.writers.stdout import GuardedStdout, StdoutFailed
 
+# short_help: one line each in `samcli --help`; `samcli CMD --help` shows the whole docstring.
+# Each module is imported only when its command runs (or --help lists them all).
+COMMANDS = {
+    "segment": Lazy("samcli.cli.segment_cmd", "segment", "One mask per prompt (boxes, points; samcli JSON, COCO, YOLO, GroundingDINO files).", settings={"no_args_is_help": True}),
+    "everything": Lazy("samcli.cli.everything_cmd", "everything", "Segment everything: SAM's point grid, or TinySAM's --hierarchical mode.", settings={"no_args_is_help": True}),
+    "salient": Lazy("samcli.cli.salient_cmd", "salient", "Cut out each image's main object (saliency clicks → mask → RGBA).", settings={"no_args_is_help": True}),
+    "eval": Lazy("samcli.cli.eval_cmd", "evaluate", "Box / point-click / COCO-AP protocols on COCO ground truth, per model.", settings={"no_args_is_help": True}),
+    "embed": Lazy("samcli.cli.embed_cmd", "embed", "Keep each image's embedding (.npy + manifest): reuse it with --embeddings, or in an annotator.", settings={"no_args_is_help": True}),
+    "bench": Lazy("samcli.cli.bench_cmd", "bench", "Images/s, prompts/s, time per stage and memory of the segment engine."),
+    "merge": Lazy("samcli.cli.merge_cmd", "merge", "Merge the outputs of a job run in shards (--shard I/N).", settings={"no_args_is_help": True}),
+    "convert": Lazy("samcli.cli.convert_cmd", "convert", "Re-export a coco output as yolo-seg, labelstudio, COCO polygons, … (no model).", settings={"no_args_is_help": True}),
+    "models": Lazy("samcli.cli.models_cmd", "app", "List the model zoo and manage the weights cache.", group=True),
+    "export": Lazy("samcli.cli.export_cmd", "app", "Export a model to ONNX for interactive annotators and other runtimes.", group=True),
+}
+
 app = samcli_typer(
+    cls=lazy_group(COMMANDS),
     name="samcli",
     help="Batch Segment-Anything for labeling jobs: images + prompts in, COCO RLE out.",
     no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
 )
-# short_help: one line each in `samcli --help`; `samcli CMD --help` shows the whole docstring
-command(app, no_args_is_help=True, short_help="One mask per prompt (boxes, points; samcli JSON, COCO, YOLO, GroundingDINO files).")(segment)
-command(app, no_args_is_help=True, short_help="Segment everything: SAM's point grid, or TinySAM's --hierarchical mode.")(everything)
-command(app, no_args_is_help=True, short_help="Cut out each image's main object (saliency clicks → mask → RGBA).")(salient)
-command(app, "eval", no_args_is_help=True, short_help="Box / point-click / COCO-AP protocols on COCO ground truth, per model.")(evaluate)
-command(app, no_args_is_help=True, short_help="Keep each image's embedding (.npy + manifest): reuse it with --embeddings, or in an annotator.")(embed)
-command(app, short_help="Images/s, prompts/s, time per stage and memory of the segment engine.")(bench)
-command(app, no_args_is_help=True, short_help="Merge the outputs of a job run in shards (--shard I/N).")(merge)
-command(app, no_args_is_help=True, short_help="Re-export a coco output as yolo-seg, labelstudio, COCO polygons, … (no model).")(convert)
-app.add_typer(models_cmd.app, name="models")
-app.add_typer(export_cmd.app, name="export", short_help="Export a model to ONNX for interactive annotators and other runtimes.")
 
 
 def _version(value: bool) -> None:

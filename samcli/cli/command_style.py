@@ -23,6 +23,8 @@ import typer
 from rich.markup import escape
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
+from samcli.cli.values import plain_value
+
 #: metavars of plain values, named as click names them
 _PLAIN = {int: "INTEGER", float: "FLOAT", str: "TEXT"}
 
@@ -44,11 +46,14 @@ def value_metavar(param: Any) -> str:
 
 
 def present(param: Any) -> None:
-    """Give `param` its metavar (an explicit typer.Option(metavar=...) is kept) and
-    help that Rich prints as written. Once per parameter."""
+    """Give `param` its metavar (an explicit typer.Option(metavar=...) is kept), help
+    that Rich prints as written, and samcli's value check. Once per parameter."""
     if getattr(param, "_samcli_presented", False) or not hasattr(param, "type_descriptor"):
         return
     param._samcli_presented = True
+    checked = plain_value(param.type_descriptor)
+    if checked is not None:  # checked here, without pydantic (samcli.cli.values)
+        param._runtime_param = checked
     if param.help:
         param.help = escape(param.help)
     if isinstance(param, TyperArgument):
@@ -121,10 +126,16 @@ def _usage_error(exc: Any) -> int:
 
 
 def samcli_typer(**settings: Any) -> typer.Typer:
-    """A Typer app presented as above; add its commands with `command(app, ...)`."""
-    return typer.Typer(cls=SamcliGroup, **settings)
+    """A Typer app presented as above; add its commands with `command(app, ...)`.
+    No shell-completion options: samcli does not offer them."""
+    return typer.Typer(**{"cls": SamcliGroup, "add_completion": False, "pretty_exceptions_enable": False, **settings})
 
 
 def command(app: typer.Typer, name: str | None = None, **settings: Any):
-    """`app.command(...)` with samcli's command class."""
-    return app.command(name, cls=SamcliCommand, **settings)
+    """`app.command(...)` with samcli's command class. A group's list shows each command's
+    `short_help`, by default the docstring's first paragraph as one line (Rich would keep
+    the docstring's line breaks there, mid-sentence)."""
+    def register(function: Any) -> Any:
+        short = settings.get("short_help") or " ".join((function.__doc__ or "").strip().split("\n\n")[0].split())
+        return app.command(name, cls=SamcliCommand, **{**settings, "short_help": short or None})(function)
+    return register

@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import urllib.error
-import urllib.request
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -113,6 +111,9 @@ def weights_hint(spec: ModelSpec, dest: Path, option_hint: bool = True) -> str:
 def download(spec: ModelSpec, dest: Path, progress: bool = True, option_hint: bool = True) -> Path:
     """Fetch the released file into `dest` atomically (temp file + rename) and
     check its digest, so an interrupted download never leaves a bad cache entry."""
+    import urllib.error  # here: HTTP support is ~40 ms of every start, used only to download
+    import urllib.request
+
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = new_file(dest.parent, prefix=dest.name + ".", suffix=".part")
     tmp = Path(tmp_name)

@@ -4,14 +4,18 @@ here: each is one function from image records (`writers.sources`) to files,
 shared by a run and by `samcli convert`."""
 from __future__ import annotations
 
+import importlib
 from typing import Callable
-
-from samcli.writers import labelstudio, yolo_seg
 
 FORMATS = ("coco", "coco-results", "jsonl", "yolo-seg", "labelstudio")
 
-#: format → write(source, target, names, info, export)
-WRITERS: dict[str, Callable] = {"yolo-seg": yolo_seg.write, "labelstudio": labelstudio.write}
+#: format → the module whose write(source, target, names, info, export) writes it; imported when
+#: used (YAML and XML support cost a run that writes COCO ~60 ms of start-up)
+WRITERS = {"yolo-seg": "samcli.writers.yolo_seg", "labelstudio": "samcli.writers.labelstudio"}
+
+
+def writer(fmt: str) -> Callable:
+    return importlib.import_module(WRITERS[fmt]).write
 
 #: what `salient` writes into its output folder, per format
 FILE_NAMES = {"coco": "annotations.json", "coco-results": "annotations.json", "jsonl": "annotations.jsonl",
@@ -33,4 +37,6 @@ def writes_folder(fmt: str) -> bool:
 def check_images(fmt: str, keys: list[str]) -> None:
     """Refuse up front what the format cannot hold (InputError)."""
     if fmt == "yolo-seg":
-        yolo_seg.check_label_paths(keys)
+        from samcli.writers.yolo_seg import check_label_paths
+
+        check_label_paths(keys)

@@ -19,7 +19,7 @@ from typing import Any
 from samcli.engine.records import ImageResult
 from samcli.writers.atomic import open_output
 from samcli.writers.export import ExportOptions
-from samcli.writers.formats import FORMATS, WRITERS, needs_path
+from samcli.writers.formats import FORMATS, WRITERS, needs_path, writer
 from samcli.writers.journal import Journal
 from samcli.writers.jsonlist import json_list as _json_list
 from samcli.writers.outputs import Writer
@@ -60,7 +60,7 @@ def render(source: ImageSource, target: str, fmt: str, names: dict[int, str], in
            export: ExportOptions = NO_EXPORT) -> None:
     """Image records → the output in `fmt`: the one function a run and `samcli convert` share."""
     if fmt in WRITERS:
-        WRITERS[fmt](source, target, names, info, export)
+        writer(fmt)(source, target, names, info, export)
         return
     with open_output(target) as f:
         if fmt == "jsonl":
