@@ -87,10 +87,9 @@ def torch_imported_by_cli(*args: str, env: dict) -> tuple[int, str, str]:
     return done.returncode, done.stderr, done.stdout.rsplit("TORCH=", 1)[-1]
 
 
-@pytest.mark.skipif(gpu_driver_present(), reason="a GPU driver is here: --runtime auto asks torch whether CUDA works")
-def test_segment_on_cached_files_imports_no_torch(onnx_files, parity_checkpoint, tmp_path):
-    """`samcli segment` with its defaults (--runtime auto: ONNX Runtime for MobileSAM on a CPU),
-    its runtime files cached: the whole run, from arguments to the COCO file, without torch."""
+def cached_mobilesam(onnx_files, parity_checkpoint, tmp_path) -> tuple:
+    """MobileSAM's runtime files in a fresh SAMCLI_HOME, as a first run leaves them:
+    → (weights, the environment that uses them)."""
     _, files = onnx_files("mobilesam", "mobilesam")
     weights = parity_checkpoint("mobilesam")
     folder = tmp_path / "home" / "onnx" / f"mobilesam-{file_digest(weights)[:16]}-v{EXPORT_VERSION}"
@@ -98,10 +97,21 @@ def test_segment_on_cached_files_imports_no_torch(onnx_files, parity_checkpoint,
     for path in (files.encoder, files.decoder, files.mask_decoder):
         hardlink_or_copy(path, folder / path.name)
     write_description(folder, describe_for_runtime(weightless("mobilesam")))
+    return weights, {**os.environ, "SAMCLI_HOME": str(tmp_path / "home"), "SAMCLI_OFFLINE": "1"}
+
+
+NO_GPU = pytest.mark.skipif(gpu_driver_present(), reason="a GPU driver is here: --runtime auto asks torch whether "
+                                                           "CUDA works")
+
+
+@NO_GPU
+def test_segment_on_cached_files_imports_no_torch(onnx_files, parity_checkpoint, tmp_path):
+    """`samcli segment` with its defaults (--runtime auto: ONNX Runtime for MobileSAM on a CPU),
+    its runtime files cached: the whole run, from arguments to the COCO file, without torch."""
+    weights, env = cached_mobilesam(onnx_files, parity_checkpoint, tmp_path)
     prompts = tmp_path / "p.json"
     prompts.write_text(json.dumps(native_prompt_json("dog.jpg", fixture_prompts("mobilesam"))))
     out = tmp_path / "out.json"
-    env = {**os.environ, "SAMCLI_HOME": str(tmp_path / "home"), "SAMCLI_OFFLINE": "1"}
     code, stderr, torch_modules = torch_imported_by_cli(
         "segment", str(IMAGES_DIR / "dog.jpg"), "--prompts", str(prompts), "--model", "mobilesam", "--checkpoint",
         str(weights), "--out", str(out), "--stats", env=env)
@@ -109,6 +119,48 @@ def test_segment_on_cached_files_imports_no_torch(onnx_files, parity_checkpoint,
     assert "building" not in stderr  # from the cache
     assert torch_modules == "[]", f"torch imported: {torch_modules}"
     assert len(json.loads(out.read_text())["annotations"]) == len(fixture_prompts("mobilesam"))
+
+
+@NO_GPU
+def test_embed_then_segment_without_torch(onnx_files, parity_checkpoint, tmp_path):
+    """`samcli embed` on ONNX Runtime imports no torch either, and `segment --embeddings` of
+    its folder writes plain segment's bytes with no image encoded; `--save-embeddings`
+    (the manifest's frames, without torch too) keeps the same embeddings."""
+    weights, env = cached_mobilesam(onnx_files, parity_checkpoint, tmp_path)
+    model = ["--model", "mobilesam", "--checkpoint", str(weights)]
+    code, stderr, torch_modules = torch_imported_by_cli("embed", str(IMAGES_DIR), *model, "--out",
+                                                        str(tmp_path / "emb"), env=env)
+    assert code == 0 and torch_modules == "[]", (stderr, torch_modules)
+    manifest = json.loads((tmp_path / "emb" / "embeddings.json").read_text())
+    assert manifest["runtime"] == "onnxruntime" and manifest["input_size"] == 1024
+    images = sorted(manifest["images"])
+    prompts = tmp_path / "p.json"
+    prompts.write_text(json.dumps({"images": [{"file": name, "prompts": [{"box": [10, 20, 200, 240]}]}
+                                              for name in images]}))
+    segment = ["segment", str(IMAGES_DIR), "--prompts", str(prompts), *model]
+    code, stderr, torch_modules = torch_imported_by_cli(*segment, "--out", str(tmp_path / "plain.json"),
+                                                        "--save-embeddings", str(tmp_path / "saved"), env=env)
+    assert code == 0 and torch_modules == "[]", (stderr, torch_modules)
+    code, stderr, _ = torch_imported_by_cli(*segment, "--out", str(tmp_path / "reused.json"), "--embeddings",
+                                            str(tmp_path / "emb"), env=env)
+    assert code == 0, stderr
+    assert (tmp_path / "reused.json").read_bytes() == (tmp_path / "plain.json").read_bytes()
+    assert f"0 encoded, {len(images)} read from --embeddings" in stderr, stderr
+    for name in images:
+        npy = name + ".npy"
+        assert (tmp_path / "saved" / npy).read_bytes() == (tmp_path / "emb" / npy).read_bytes()
+
+
+def test_manifest_frames_without_torch_are_pytorchs():
+    """An embeddings manifest on ONNX Runtime describes the model from the runtime cache's
+    description (no torch), as the PyTorch model itself would, for every promptable model."""
+    from samcli.cli.embeddings import model_frames
+    from samcli.models import all_specs
+
+    for spec in (s for s in all_specs() if s.kind == "promptable"):
+        model = weightless(spec.id)
+        lean = LeanOrtModel(describe_for_runtime(model), files=None, sessions=False)
+        assert model_frames(lean) == model_frames(model), spec.id
 
 
 def test_a_damaged_description_is_written_again(onnx_files, parity_checkpoint, tmp_path, monkeypatch):

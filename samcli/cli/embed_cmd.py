@@ -67,7 +67,7 @@ def embed(
     chosen = runtime_or_exit(runtime, model, weights, pipeline, quiet)
     settings = run_settings(pipeline, runtime=chosen, dtype=dtype)
     plan = plan_or_exit(refs, manifest, "jsonl", part, resume, "embed", model, weights, settings)
-    header = embeddings_header(model, weights_digest(plan, weights), settings["precision"], chosen, dtype,
+    header = embeddings_header(model, weights, weights_digest(plan, weights), settings["precision"], chosen, dtype,
                                plan.sidecar)
     start_over(out, manifest.name)
     outputs = Outputs([NpyWriter(out, dtype),

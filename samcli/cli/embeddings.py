@@ -18,20 +18,39 @@ if TYPE_CHECKING:
     from samcli.writers.outputs import Writer
 
 
-def embeddings_header(model_id: str, weights_sha256: str, precision: str, runtime: str, dtype: str,
+def embeddings_header(model_id: str, weights: Path, weights_sha256: str, precision: str, runtime: str, dtype: str,
                       shard: dict | None = None) -> dict[str, Any]:
-    """A manifest's header: what made the embeddings, the model's frames (from a copy of
-    the model built without weights); the shape comes with the first embedding."""
-    from samcli.engine.embed import model_frames
-    from samcli.onnx.engine_runtime import weightless
-
+    """A manifest's header: what made the embeddings, the model's frames; the shape
+    comes with the first embedding."""
     header = {"samcli_embeddings": VERSION, "samcli": __version__, "model": model_id, "weights_sha256": weights_sha256,
               "precision": precision, "runtime": runtime, "dtype": dtype, "embedding_shape": None,
-              "tensor_dtype": None, **model_frames(weightless(model_id))}
+              "tensor_dtype": None, **model_frames(_frames_of(model_id, weights, runtime, precision))}
     if shard is not None:
         header["shard"] = {"index": shard["shard"][0], "count": shard["shard"][1],
                            "listing_sha256": shard["listing_sha256"], "images_total": shard["images_total"]}
     return header
+
+
+def _frames_of(model_id: str, weights: Path, runtime: str, precision: str) -> Any:
+    """A copy of the model that knows its frames without weights: on ONNX Runtime the
+    runtime cache's description (no torch), else the PyTorch model built without weights."""
+    if runtime == "onnxruntime":
+        from samcli.onnx.lean import load_lean
+
+        return load_lean(model_id, weights, precision, sessions=False)
+    from samcli.onnx.engine_runtime import weightless
+
+    return weightless(model_id)
+
+
+def model_frames(model: Any) -> dict:
+    """What an embeddings manifest says of the model: its encoder's input side, its
+    prompt frame's side, and its preprocessing as data (None where it does not say)."""
+    try:
+        preprocessing = model.preprocessing.describe()
+    except NotImplementedError:
+        preprocessing = None
+    return {"input_size": model.encoder_size, "prompt_size": model.prompt_size, "preprocessing": preprocessing}
 
 
 @dataclass
@@ -65,7 +84,8 @@ class EmbeddingFolders:
                            f"{'; '.join(differences)}. Give a folder made with this run's model, weights, "
                            "precision and runtime (or another folder)")
 
-    def writers_or_exit(self, model_id: str, weights_sha256: str, settings: dict[str, Any], runtime: str) -> list[Writer]:
+    def writers_or_exit(self, model_id: str, weights: Path, weights_sha256: str, settings: dict[str, Any],
+                        runtime: str) -> list[Writer]:
         """Once the weights' digest is known: the folders checked against this run, and the
         writer for --save-embeddings (none without it). A new folder's embeddings are
         float32; an existing one's keep its dtype."""
@@ -78,7 +98,8 @@ class EmbeddingFolders:
 
         dtype = (self.save_identity or {}).get("dtype") or "float32"
         try:
-            return [EmbeddingSaver(self.save, embeddings_header(model_id, weights_sha256, precision, runtime, dtype))]
+            return [EmbeddingSaver(self.save, embeddings_header(model_id, weights, weights_sha256, precision, runtime,
+                                                                dtype))]
         except SamcliError as exc:
             raise fail(str(exc)) from None
 

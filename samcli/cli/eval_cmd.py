@@ -147,7 +147,8 @@ def evaluate(
         for run in runs:
             run.plan = plan_or_exit(todo, f"{base}.{run.label}", "jsonl", None, resume, "eval", run.model_id,
                                     run.weights, {**settings, "runtime": run.runtime}, inputs)
-            stored.writers_or_exit(run.model_id, run.plan.journal.fingerprint["weights_sha256"], settings, run.runtime)
+            stored.writers_or_exit(run.model_id, run.weights, run.plan.journal.fingerprint["weights_sha256"], settings,
+                                  run.runtime)
         digests = runs[0].plan.journal.fingerprint["inputs"]
         shown = {k: v for k, v in settings.items() if k not in ("protocol", "max_clicks")}
         report = {

@@ -115,7 +115,7 @@ def everything(
     plan = plan_or_exit(refs, out, fmt, part, resume, "everything", model, weights, settings)
     info = {"description": "samcli everything", "version": __version__, "model": model,
             "mode": "hierarchical" if hierarchical else "grid", "weights_sha256": weights_digest(plan, weights)}
-    saver = stored.writers_or_exit(model, info["weights_sha256"], settings, chosen)
+    saver = stored.writers_or_exit(model, weights, info["weights_sha256"], settings, chosen)
     outputs, totals = outputs_for(plan, out, fmt, {1: "object"}, info, batch_size=batch_size,
                                   keep_journal=keep_journal, with_stats=stats, masks_dir=save_masks,
                                   overlays_dir=save_overlays, extra=saver, export=export)

@@ -129,7 +129,7 @@ def segment(
                         {"prompts": prompts, "class_names": class_names, "coco_images": coco_images}, image_ids)
     info = {"description": "samcli segment", "version": __version__, "model": model, "prompts": str(prompts),
             "weights_sha256": weights_digest(plan, weights)}
-    saver = stored.writers_or_exit(model, info["weights_sha256"], settings, chosen)
+    saver = stored.writers_or_exit(model, weights, info["weights_sha256"], settings, chosen)
     if prompt_file.format == "yolo":  # category k + 1 is YOLO class k: yolo-seg gives the user's classes back
         info["yolo_class_offset"] = 1
     outputs, totals = outputs_for(plan, out, fmt, output_categories(prompt_file), info, batch_size=batch_size,

@@ -18,12 +18,3 @@ class EmbedRunner(ImagePipeline):
     def process(self, items: list[Loaded], embeddings: torch.Tensor) -> None:
         """The embeddings are on the results already (`keep_embeddings`)."""
 
-
-def model_frames(model: PromptableModel) -> dict:
-    """What an embeddings manifest says of the model: its encoder's input side, its
-    prompt frame's side, and its preprocessing as data (None where it does not say)."""
-    try:
-        preprocessing = model.preprocessing.describe()
-    except NotImplementedError:
-        preprocessing = None
-    return {"input_size": model.encoder_size, "prompt_size": model.prompt_size, "preprocessing": preprocessing}

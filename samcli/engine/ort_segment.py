@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from samcli.engine.choices import default_workers
-from samcli.engine.flow import ImageFlow
 from samcli.engine.jobs import Loaded, PipelineOptions
+from samcli.engine.ort_flow import OrtFlow
 from samcli.engine.prefetch import batched
 from samcli.engine.progress import PromptProgress
 from samcli.engine.prompt_batch import PromptRef, group_by_shape, shape_of, to_arrays
@@ -28,10 +27,10 @@ from samcli.ops.memory import release_free_heap
 ORT_PROMPT_BATCH = 8
 
 
-class OrtSegmenter(PromptSegmenting, ImageFlow):
+class OrtSegmenter(PromptSegmenting, OrtFlow):
     def __init__(self, model: LeanOrtModel, options: SegmentOptions | None = None,
                  pipeline: PipelineOptions | None = None) -> None:
-        super().__init__(model, pipeline, default_workers("cpu"))
+        super().__init__(model, pipeline)
         self.segment_options = options or SegmentOptions()
         self.prompt_batch = self.segment_options.prompt_batch or ORT_PROMPT_BATCH
 
@@ -61,15 +60,3 @@ class OrtSegmenter(PromptSegmenting, ImageFlow):
             add_times(item.result.stats, times.as_dict(share=len(items)))
             self._annotate(item, rles, scores)
 
-    # ---- array hooks (engine.flow) ---------------------------------------
-    def _encode_batch(self, items: list[Loaded]) -> np.ndarray:
-        return self.model.encode(np.stack([item.pixels for item in items]))
-
-    def _join_rows(self, rows: list[np.ndarray]) -> np.ndarray:
-        return np.concatenate([row.astype(self.stored.tensor_dtype, copy=False) for row in rows])
-
-    def _as_stored(self, rows: np.ndarray) -> np.ndarray:
-        return rows.astype(np.float16).astype(rows.dtype)
-
-    def _to_host(self, embeddings: np.ndarray) -> tuple[np.ndarray, str]:
-        return embeddings.astype(np.float32, copy=False), str(embeddings.dtype)

@@ -40,12 +40,17 @@ class RunnerSpec:
         return replace(self, pipeline=replace(self.pipeline, **changes))
 
     def build(self, weights: bool = True) -> Runner:
-        if self.runtime == "onnxruntime" and self.command == "segment":  # never imports torch
-            from samcli.engine.ort_segment import OrtSegmenter
+        if self.runtime == "onnxruntime" and self.command in ("segment", "embed"):  # never imports torch
             from samcli.onnx.lean import load_lean
 
-            return OrtSegmenter(load_lean(self.model, self.checkpoint, self.pipeline.precision, sessions=weights),
-                                self.settings, self.pipeline)
+            model = load_lean(self.model, self.checkpoint, self.pipeline.precision, sessions=weights)
+            if self.command == "embed":
+                from samcli.engine.ort_flow import OrtEmbedder
+
+                return OrtEmbedder(model, self.pipeline)
+            from samcli.engine.ort_segment import OrtSegmenter
+
+            return OrtSegmenter(model, self.settings, self.pipeline)
         from samcli.engine.everything import EverythingRunner
         from samcli.engine.salient import SalientRunner
         from samcli.engine.segment import Segmenter

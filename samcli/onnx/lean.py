@@ -36,6 +36,7 @@ class LeanOrtModel:
         pre = description["preprocessing"]
         self.preprocessing = Preprocessing(**{k: tuple(v) if isinstance(v, list) else v for k, v in pre.items()})
         self.name = description["model_class"]
+        self.encoder_size = self.preprocessing.input_size  # every model's (tests/test_onnx_lean.py)
         self.prompt_size = description["prompt_size"]
         self.max_points = description["max_points"]
         self.candidate_tokens = tuple(description["candidate_tokens"])
@@ -49,7 +50,7 @@ class LeanOrtModel:
             from samcli.onnx.sessions import session
 
             self._encoder = session(files.encoder, self.threads)
-            self._decoder = session(files.decoder, self.threads)
+            self._decoder = session(files.decoder, self.threads, fixed_shapes=False)
 
     # ---- images and prompts ----------------------------------------------
     def geometry(self, original_hw: tuple[int, int]) -> Geometry:

@@ -36,7 +36,7 @@ class OrtModel(PromptableModel):
         self.threads = threads or cpu_count()
         self.runtime = "onnxruntime"
         self._encoder = session(files.encoder, self.threads)
-        self._decoder = session(files.decoder, self.threads)
+        self._decoder = session(files.decoder, self.threads, fixed_shapes=False)
         self._mask_decoder = None  # built on the first mask prompt
 
     # ---- the family's own processing, from the weightless copy --------------
@@ -101,7 +101,7 @@ class OrtModel(PromptableModel):
         if self.files.mask_decoder is None:
             raise ValueError(f"{type(self.host).__name__} takes no mask prompt (accepts_mask_input is False)")
         if self._mask_decoder is None:
-            self._mask_decoder = session(self.files.mask_decoder, self.threads)
+            self._mask_decoder = session(self.files.mask_decoder, self.threads, fixed_shapes=False)
         return self._mask_decoder
 
     def float32(self) -> "OrtModel":

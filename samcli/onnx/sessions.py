@@ -11,9 +11,12 @@ from samcli.onnx.deps import require
 from samcli.writers.atomic import atomic_path
 
 
-def session(path: Path, threads: int):
+def session(path: Path, threads: int, fixed_shapes: bool = True):
     """A CPU session with all graph optimisations, `threads` threads for each op,
     ops run one after another (the graphs are chains; parallel ops only contend).
+    `fixed_shapes=False` (a decoder: its prompt count changes from call to call):
+    no memory pattern, which ORT plans as one block per input shape it meets
+    (MobileSAM's decoder, 8 prompts: 363 instead of 539 MB peak, the same speed).
 
     Optimising a graph costs more than loading it (MobileSAM's encoder: 0.33 s vs
     0.09 s of CPU), so the optimised graph is saved beside the file once and
@@ -23,22 +26,23 @@ def session(path: Path, threads: int):
     optimised = path.with_name(f"{path.stem}.optimised-{machine_key()}.onnx")
     if optimised.is_file():
         try:
-            return ort.InferenceSession(str(optimised), _options(ort, threads, optimise=False),
+            return ort.InferenceSession(str(optimised), _options(ort, threads, False, fixed_shapes),
                                         providers=["CPUExecutionProvider"])
         except Exception:  # e.g. written by another ORT build: optimise again
             optimised.unlink(missing_ok=True)
-    options = _options(ort, threads, optimise=True)
+    options = _options(ort, threads, True, fixed_shapes)
     try:
         with atomic_path(optimised) as tmp:
             options.optimized_model_filepath = tmp
             return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     except OSError:  # a read-only cache: optimise in memory each time
-        return ort.InferenceSession(str(path), _options(ort, threads, optimise=True),
+        return ort.InferenceSession(str(path), _options(ort, threads, True, fixed_shapes),
                                     providers=["CPUExecutionProvider"])
 
 
-def _options(ort, threads: int, optimise: bool):
+def _options(ort, threads: int, optimise: bool, fixed_shapes: bool):
     options = ort.SessionOptions()
+    options.enable_mem_pattern = fixed_shapes
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
