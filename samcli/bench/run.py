@@ -168,7 +168,7 @@ def run_bench(options: BenchOptions, model: nn.Module | None = None, weights: st
         "cuda": torch.version.cuda if cuda else None,
         "python": platform.python_version(),
         "cpu_count": os.cpu_count(),
-        "threads": torch.get_num_threads(),
+        "threads": segmenter.model.threads if on_ort else torch.get_num_threads(),  # the runtime's own
         "precision": "int8" if o.precision == "int8" else "fp32" if on_ort else PRECISION_NAMES[segmenter.dtype],
         "batch_size": o.batch_size,
         "prompt_batch": segmenter.prompt_batch,
