@@ -64,6 +64,9 @@ def test_a_fraction_is_a_crop_overlap_ratio(tmp_path):
     (["eval", "x", "-a", "x", "--protocol", "boxes"], "'boxes' is not one of 'box', 'point', 'coco-ap'"),
     (["models", "download"], "Missing argument 'MODEL_IDS'"),
     (["nosuch"], "No such command 'nosuch'"),
+    (["segmnt", "x"], "Did you mean 'segment'"),  # commands are imported when they run, yet all are suggested
+    (["everything", "x", "--batch-size", "0"], "0 is not in the range x>=1"),
+    (["salient", "x", "--threshold", "nan"], "nan is not in the range 0.0<=x<=1.0"),
 ])
 def test_usage_errors_are_one_error_line_exit_2(args, says, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

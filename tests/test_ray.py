@@ -253,6 +253,8 @@ def test_embed_and_segment_with_embeddings_on_the_cluster_write_a_local_runs_byt
                         "emb-ray", "--stats")
     assert result.returncode == 0, result.stderr
     assert "images encoded: 0, embeddings read from --embeddings: 3" in result.stderr
+    summary = [line for line in result.stderr.splitlines() if "images done" in line]
+    assert "3 read from --embeddings" in summary[-1]  # the summary line counts them on Ray too
     plain = json.loads((job / "plain.json").read_text())
     reused = json.loads((job / "reused.json").read_text())
     for image in reused["images"]:

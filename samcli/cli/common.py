@@ -281,8 +281,8 @@ def execute(plan: Plan, outputs: Outputs, spec: RunnerSpec, jobs: list[Job], lab
         # a fault (e.g. a worker's weights) → its code
         drive(results, len(plan.todo), outputs, quiet, label, summary, shown)
     summary.encoded = runner.encoded_images if runner is not None else None
-    if runner is not None and spec.pipeline.embeddings:
-        summary.embeddings_read = runner.read_embeddings
+    if spec.pipeline.embeddings:  # counted from the results (`RunSummary.count`): on Ray too
+        summary.embeddings_read = summary.embeddings_read or 0
     if plan.resumed and plan.journal is not None:
         summary.output = output_counts(plan.journal.entries.values(), plan.resumed)
     for line in totals.lines() if totals is not None and summary.fault is None else []:

@@ -101,6 +101,8 @@ class RunSummary:
     def count(self, result: ImageResult) -> None:
         self.images += 1
         self.annotations += len(result.annotations)
+        if result.stats.get("embedding") == "read":  # set where --embeddings is given, here or on Ray
+            self.embeddings_read = (self.embeddings_read or 0) + 1
         if not result.ok:
             self.failed.add(result.key, result.error)
         for m in result.prompt_errors:

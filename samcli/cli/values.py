@@ -95,6 +95,10 @@ def _number(kind: type, value: Any, info: Any) -> int | float:
         if kind is int and _WHOLE_DECIMAL.fullmatch(text):  # "3.0" is 3, as pydantic reads it
             text = text.split(".")[0]
         try:
+            if kind is float and "_" in text:  # pydantic drops underscores, but refuses them in padded text
+                if text != _text(value) or text.startswith("_") or text.endswith("_"):
+                    raise ValueError
+                text = text.replace("_", "")
             if not text.isascii():  # Python reads "٣" as 3; a shell user meant no number
                 raise ValueError
             number = kind(text)
