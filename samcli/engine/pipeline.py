@@ -15,6 +15,7 @@ from samcli.engine.flow import ImageFlow, preprocess_failed
 from samcli.engine.jobs import Job, Loaded, PipelineOptions, read_image
 from samcli.engine.timing import add_times
 from samcli.models.base import PromptableModel
+from samcli.ops.memory import keep_freed_heap, note_encoder_memory
 
 __all__ = ["ImagePipeline", "Job", "Loaded", "PipelineOptions", "read_image", "model_device", "embed_image"]
 
@@ -35,6 +36,8 @@ class ImagePipeline(ImageFlow):
         # a weightless (meta) copy only serves `load`, e.g. in Ray's CPU tasks
         on_meta = any(t.is_meta for t in (*model.parameters(), *model.buffers()))
         super().__init__(model if on_meta else model.to(self.device).eval(), options, default_workers(self.device.type))
+        if self.device.type == "cpu" and not on_meta:
+            keep_freed_heap()  # PyTorch's large CPU temporaries: see ops.memory
         if self.options.precision == "int8" and not on_meta:
             from samcli.models.quantize import quantize_int8
 
@@ -57,6 +60,8 @@ class ImagePipeline(ImageFlow):
             if self.options.channels_last:
                 embeddings = embeddings.contiguous()
         synchronize(self.device)  # the encoder's time, not the decoder's
+        if self.device.type == "cpu":
+            note_encoder_memory()  # its freed temporaries stay for the next batch: see ops.memory
         return embeddings
 
     def _join_rows(self, rows: list[Any]) -> torch.Tensor:

@@ -11,21 +11,22 @@ from samcli.errors import InputError
 
 RUNTIMES = ("auto", "torch", "onnxruntime")
 
-#: Models that `--runtime auto` runs on ONNX Runtime on the CPU because they
-#: measured faster there. Measured with benchmarks/bench_runtimes.py: the same
-#: deterministic weights on both runtimes, the 5 shared photos × 8 boxes through
-#: `Segmenter.segment`, PyTorch and ONNX Runtime in turn (A B A B), 2 rounds,
-#: 2 threads, float32, on 2 cores shared with other jobs (load 6-10): median
-#: per-photo ratio PyTorch / ONNX Runtime —
-#:   edgesam 2.95, tinysam 1.84, efficientvit-sam-l0 1.78, mobilesam 1.66,
-#:   efficientvit-sam-xl0 1.31, efficientsam-ti 1.28; efficientsam-s 0.91 (slower).
+#: Models that `--runtime auto` runs on ONNX Runtime on the CPU: a short job
+#: (5 photos × 8 boxes, whole processes, A B A B) is faster or level there, as
+#: ONNX Runtime starts ~2-3 s sooner (no torch import). Per photo PyTorch, with
+#: the heap kept (ops.memory), is now as fast or faster for every model
+#: (benchmarks/bench_runtimes.py, quiet machine, 2026-12-03: PyTorch / ONNX
+#: Runtime L0 0.77, edgesam 0.85, XL0 0.86, mobilesam 0.91, tinysam 0.95), so on
+#: long jobs the two are level (mobilesam, 20 photos, whole processes: 0.97).
+#: efficientsam-ti left the table: level on the short job (1.01, 5 pairs) and
+#: faster per photo (0.82) on PyTorch, at 0.38× ONNX Runtime's peak memory.
 #: L1/L2/XL1 and edgesam-3x run the code of L0/XL0/edgesam at other sizes (or
-#: other weights) and follow them. SAM ViT-B/L/H were not measured end to end
-#: (ViT-B's encoder alone was on par: 20.3 vs 22.1 s of CPU, one thread), so
-#: they, and efficientsam-s, stay on PyTorch.
+#: other weights) and follow them. SAM ViT-B/L/H and EfficientSAM-S stay on
+#: PyTorch (ViT-B per photo 0.91, EfficientSAM-S 0.92; ViT-B's peak memory on
+#: ONNX Runtime is 2.4× PyTorch's).
 ONNXRUNTIME_FASTER = frozenset({
     "mobilesam", "tinysam", "efficientvit-sam-l0", "efficientvit-sam-l1", "efficientvit-sam-l2",
-    "efficientvit-sam-xl0", "efficientvit-sam-xl1", "edgesam", "edgesam-3x", "efficientsam-ti",
+    "efficientvit-sam-xl0", "efficientvit-sam-xl1", "edgesam", "edgesam-3x",
 })
 #: precisions ONNX Runtime runs here (float32; int8 through its quantized encoder)
 ORT_PRECISIONS = ("auto", "fp32", "int8")
