@@ -46,8 +46,11 @@ def export_onnx(
     weights = checkpoint_or_exit(model, checkpoint, offline, quiet)
     exported = _export(model, weights, out, multimask_output, quantize, quiet)
     if not quiet:
-        for path in (exported.encoder, exported.decoder, exported.int8_encoder, exported.manifest):
-            if path is not None:
+        from samcli.onnx.large_graph import data_file
+
+        for path in (exported.encoder, data_file(exported.encoder), exported.decoder, exported.int8_encoder,
+                     exported.manifest):
+            if path is not None and path.is_file():
                 err.print(f"wrote {escape(str(path))}")
     if quantize:
         _report_int8(model, weights)

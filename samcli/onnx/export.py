@@ -9,7 +9,8 @@ on MobileSAM: the torch.export-based exporter failed on the encoder (at the
 torch.export step) and on SAM's decoder interface (at the ONNX conversion step).
 PyTorch's deprecation notice for the TorchScript exporter is silenced here.
 
-Files are written atomically (samcli.writers.atomic).
+Files are written atomically; a graph past 2 GB as the graph and one data file
+(samcli.onnx.large_graph).
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from torch import nn
 from samcli.models.base import PromptableModel
 from samcli.models.efficientsam.model import EfficientSam
 from samcli.models.sam_head.model import SamHeadModel
-from samcli.writers.atomic import atomic_path
+from samcli.onnx.large_graph import graph_path
 from samcli.onnx.runtime_graphs import EncoderGraph, TokenDecoder
 from samcli.onnx.sam_interface import EfficientSamInterfaceDecoder, SamInterfaceDecoder
 from samcli.onnx.versions import EXPORT_VERSION, OPSET
@@ -36,7 +37,7 @@ SAM_INTERFACE, EFFICIENTSAM_INTERFACE = "sam", "efficientsam"
 
 def export_module(module: nn.Module, args: tuple, path: Path, inputs: list[str], outputs: list[str],
                   dynamic_axes: dict[str, dict[int, str]]) -> Path:
-    with atomic_path(path) as tmp, warnings.catch_warnings(), torch.no_grad():
+    with graph_path(path) as tmp, warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")  # tracer notes on shapes read as numbers; the exporter's deprecation
         torch.onnx.export(module.eval(), args, tmp, dynamo=False, opset_version=OPSET, do_constant_folding=True,
                           input_names=inputs, output_names=outputs, dynamic_axes=dynamic_axes)

@@ -8,6 +8,7 @@ import platform
 from pathlib import Path
 
 from samcli.onnx.deps import require
+from samcli.onnx.large_graph import has_external_data
 from samcli.writers.atomic import atomic_path
 
 
@@ -21,8 +22,13 @@ def session(path: Path, threads: int, fixed_shapes: bool = True):
     Optimising a graph costs more than loading it (MobileSAM's encoder: 0.33 s vs
     0.09 s of CPU), so the optimised graph is saved beside the file once and
     loaded as is after that. It may hold kernels for this CPU's instruction set,
-    so its name carries this machine's key (`machine_key`)."""
+    so its name carries this machine's key (`machine_key`). A graph past 2 GB (SAM
+    ViT-H's encoder) is optimised in memory each time: protobuf cannot hold it in one
+    file, and its load and optimisation are seconds beside a minute of encoding."""
     ort = require("onnxruntime")
+    if has_external_data(path):
+        return ort.InferenceSession(str(path), _options(ort, threads, True, fixed_shapes),
+                                    providers=["CPUExecutionProvider"])
     optimised = path.with_name(f"{path.stem}.optimised-{machine_key()}.onnx")
     if optimised.is_file():
         try:

@@ -30,7 +30,10 @@ import os
 
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_MAX = -4
-_INT_MAX = 2**31 - 1
+#: mallopt(3): "Setting M_TRIM_THRESHOLD to -1 disables trimming completely". The
+#: largest int instead (2 GB) let SAM ViT-L/H's freed temporaries, over 2 GB together,
+#: be trimmed after every global block: 2.1 M page faults per ViT-L encode, 23.0 s vs 18.9
+_NEVER = -1
 
 
 def _libc():
@@ -58,7 +61,7 @@ def keep_freed_heap() -> bool:
     if _kept or _LIBC is None or os.environ.get("SAMCLI_KEEP_HEAP", "1") == "0":
         return _kept
     # mallopt returns 1 on success; both, or the heap is left as glibc has it
-    _kept = bool(_LIBC.mallopt(_M_MMAP_MAX, 0)) and bool(_LIBC.mallopt(_M_TRIM_THRESHOLD, _INT_MAX))
+    _kept = bool(_LIBC.mallopt(_M_MMAP_MAX, 0)) and bool(_LIBC.mallopt(_M_TRIM_THRESHOLD, _NEVER))
     return _kept
 
 
