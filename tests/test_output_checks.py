@@ -96,6 +96,19 @@ def test_a_folder_that_cannot_be_written_is_refused_at_start(option, job, tmp_pa
     assert not log.exists() and not journal_path(tmp_path / "out.json").exists()
 
 
+def test_export_out_that_cannot_be_written_is_refused_before_the_weights(tmp_path):
+    """`export onnx --out`: under a file, or in a folder that cannot be written: exit 2,
+    naming the path, before any weights are looked for (none exist here)."""
+    pytest.importorskip("onnx", reason="samcli[onnx] is not installed")
+    (tmp_path / "notes").write_text("x")
+    run = invoke("export", "onnx", "--model", "mobilesam", "--offline", "--out", tmp_path / "notes" / "onnx")
+    assert_refused_before_work(run, f"--out {tmp_path / 'notes' / 'onnx'}: {tmp_path / 'notes'} is a file")
+    locked = tmp_path / "locked"
+    with unwritable(locked):
+        run = invoke("export", "onnx", "--model", "mobilesam", "--offline", "--out", locked / "onnx")
+    assert_refused_before_work(run, f"--out {locked / 'onnx'}: cannot write in {locked}")
+
+
 def test_salient_subfolder_that_is_a_file_is_refused_at_start(job, tmp_path):
     out_dir = tmp_path / "sal"
     out_dir.mkdir()

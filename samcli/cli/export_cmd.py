@@ -41,8 +41,12 @@ def export_onnx(
         require("onnx"), require("onnxruntime")
     except SamcliError as exc:
         raise fail(str(exc)) from None
-    if out.exists() and not out.is_dir():
-        raise fail(f"--out {out}: exists and is not a folder")
+    from samcli.writers.destinations import check_output_folder
+
+    try:  # a file in the way or a folder that cannot be written: said now, not after the export
+        check_output_folder("--out", out)
+    except SamcliError as exc:
+        raise fail(str(exc)) from None
     weights = checkpoint_or_exit(model, checkpoint, offline, quiet)
     exported = _export(model, weights, out, multimask_output, quantize, quiet)
     if not quiet:
