@@ -30,7 +30,7 @@ def faults_of_a_second_use():
 
 def mapped():
     with open("/proc/self/statm") as f:
-        return int(f.read().split()[0]) * 4096
+        return int(f.read().split()[0]) * resource.getpagesize()
 
 def released_by_a_large_free():
     # bytes given back when 2.5 GB of freed heap sit on top (SAM ViT-L/H's global blocks

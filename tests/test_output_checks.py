@@ -109,6 +109,23 @@ def test_export_out_that_cannot_be_written_is_refused_before_the_weights(tmp_pat
     assert_refused_before_work(run, f"--out {locked / 'onnx'}: cannot write in {locked}")
 
 
+def test_export_that_cannot_write_ends_with_the_io_exit_code(parity_checkpoint, tmp_path, monkeypatch):
+    """A disk that fills during `export onnx`: exit 5 naming --out, not an internal error."""
+    pytest.importorskip("onnx", reason="samcli[onnx] is not installed")
+    import errno
+
+    from samcli.onnx import annotator
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(annotator, "export_for_annotators", full_disk)
+    out = tmp_path / "onnx"
+    run = invoke("export", "onnx", "--model", "mobilesam", "-c", parity_checkpoint("mobilesam"), "--out", out)
+    assert run.exit_code == EXIT_IO_FAULT, run.output
+    assert f"--out {out}: cannot write the export (No space left on device)" in run.stderr
+
+
 def test_salient_subfolder_that_is_a_file_is_refused_at_start(job, tmp_path):
     out_dir = tmp_path / "sal"
     out_dir.mkdir()

@@ -39,11 +39,9 @@ def export_onnx(
         from samcli.onnx.deps import require
 
         require("onnx"), require("onnxruntime")
-    except SamcliError as exc:
-        raise fail(str(exc)) from None
-    from samcli.writers.destinations import check_output_folder
+        from samcli.writers.destinations import check_output_folder
 
-    try:  # a file in the way or a folder that cannot be written: said now, not after the export
+        # a file in the way or a folder that cannot be written: said now, not after the export
         check_output_folder("--out", out)
     except SamcliError as exc:
         raise fail(str(exc)) from None
@@ -63,7 +61,7 @@ def export_onnx(
 def _export(model: str, weights: Path, out: Path, multimask: bool, quantize: bool, quiet: bool):
     from samcli.cli.common import fail
     from samcli.cli.drive import err
-    from samcli.cli.exit_codes import EXIT_MODEL
+    from samcli.cli.exit_codes import EXIT_IO_FAULT, EXIT_MODEL
     from samcli.errors import CheckpointError
     from samcli.models import get_spec, load_model
     from samcli.onnx.annotator import export_for_annotators
@@ -75,7 +73,12 @@ def _export(model: str, weights: Path, out: Path, multimask: bool, quantize: boo
         raise fail(str(exc), EXIT_MODEL) from None
     if not quiet:
         err.print(f"exporting {model} (opset 17; a minute at most on a CPU)…")
-    return export_for_annotators(net, get_spec(model), out, weights_digest(weights), multimask, quantize)
+    digest = weights_digest(weights)
+    try:
+        return export_for_annotators(net, get_spec(model), out, digest, multimask, quantize)
+    except OSError as exc:  # disk full, quota, I/O error: each file is published whole, or not at all
+        raise fail(f"--out {out}: cannot write the export ({exc.strerror or exc}); free some space or fix the "
+                   f"disk, then rerun", EXIT_IO_FAULT) from None
 
 
 def _report_int8(model: str, weights: Path) -> None:
